@@ -1,0 +1,121 @@
+import type { ApiKey, RevokeApiKeyResponse, Worker } from "@cogno/protocol";
+import { useEffect, useState } from "react";
+import { describeError } from "../api/api-error.ts";
+import { Dialog } from "./dialog.tsx";
+import { useApi } from "./session.tsx";
+
+type ConnectedWorkers =
+  | { state: "loading" }
+  | { state: "loaded"; workers: Worker[] }
+  | { state: "failed"; message: string };
+
+/** Names the key and the workers connected with it right now, so nobody revokes the wrong worker by surprise. */
+export function RevokeApiKeyDialog({
+  workspaceId,
+  apiKey,
+  showOwner,
+  onRevoked,
+  onDismiss,
+}: {
+  workspaceId: string;
+  apiKey: ApiKey;
+  showOwner: boolean;
+  onRevoked: (result: RevokeApiKeyResponse) => void;
+  onDismiss: () => void;
+}) {
+  const api = useApi();
+  const [connected, setConnected] = useState<ConnectedWorkers>({ state: "loading" });
+  const [error, setError] = useState<string | null>(null);
+  const [pending, setPending] = useState(false);
+
+  useEffect(() => {
+    let current = true;
+    api.getApiKey(workspaceId, apiKey.id).then(
+      (detail) => {
+        if (current) setConnected({ state: "loaded", workers: detail.workers });
+      },
+      (caught: unknown) => {
+        if (current) setConnected({ state: "failed", message: describeError(caught) });
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [api, workspaceId, apiKey.id]);
+
+  const handleRevoke = async () => {
+    setError(null);
+    setPending(true);
+    try {
+      onRevoked(await api.revokeApiKey(workspaceId, apiKey.id));
+    } catch (caught) {
+      setError(describeError(caught));
+      setPending(false);
+    }
+  };
+
+  return (
+    <Dialog
+      title={`Revoke “${apiKey.name}”?`}
+      role="alertdialog"
+      onDismiss={onDismiss}
+      describedBy="revoke-summary"
+    >
+      <div id="revoke-summary">
+        <p>
+          Key <strong>{apiKey.name}</strong> <code>{apiKey.prefix}…</code>
+          {showOwner ? ` owned by ${apiKey.owner.name} (${apiKey.owner.email})` : ""}.
+        </p>
+        <p>
+          <strong>Revocation is immediate and irreversible.</strong> Every worker using this key loses access
+          at once, and the key can never be used again. If continuity matters, create and install a
+          replacement key first.
+        </p>
+      </div>
+      <div className="connected-workers" aria-live="polite">
+        {connected.state === "loading" ? <p className="muted">Checking which workers use this key…</p> : null}
+        {connected.state === "failed" ? (
+          <p className="field-error">Could not list the connected workers: {connected.message}</p>
+        ) : null}
+        {connected.state === "loaded" ? <ConnectedWorkersSummary workers={connected.workers} /> : null}
+      </div>
+      {error ? (
+        <p className="field-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      <div className="dialog-actions">
+        <button type="button" className="button secondary" onClick={onDismiss} data-autofocus="">
+          Cancel
+        </button>
+        <button type="button" className="button danger" onClick={handleRevoke} disabled={pending}>
+          {pending ? "Revoking…" : "Revoke"}
+        </button>
+      </div>
+    </Dialog>
+  );
+}
+
+function ConnectedWorkersSummary({ workers }: { workers: Worker[] }) {
+  if (workers.length === 0) {
+    return <p>No worker is connected with this key right now.</p>;
+  }
+  const names = workers.map((worker) => worker.name).join(", ");
+  return (
+    <div className="callout danger">
+      <p>
+        <strong>
+          {workers.length === 1 ? "1 worker will lose access" : `${workers.length} workers will lose access`}:
+        </strong>{" "}
+        {names}
+      </p>
+      <ul className="worker-list">
+        {workers.map((worker) => (
+          <li key={worker.id}>
+            {worker.name} <span className="muted">on {worker.hostname}</span>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}

@@ -1,0 +1,264 @@
+import {
+  API_KEY_LIMIT,
+  type ApiKey,
+  type CreateApiKeyResponse,
+  type RevokeApiKeyResponse,
+  type WorkspaceSummary,
+} from "@cogno/protocol";
+import { useCallback, useEffect, useRef, useState } from "react";
+import { describeError } from "../api/api-error.ts";
+import { subscribeToWorkspaceEvents } from "../api/workspace-events.ts";
+import { CreateApiKeyDialog } from "../components/create-api-key-dialog.tsx";
+import { Notice } from "../components/notice.tsx";
+import { usePageTitle } from "../components/page-title.ts";
+import { RawKeyDialog } from "../components/raw-key-dialog.tsx";
+import { RevokeApiKeyDialog } from "../components/revoke-api-key-dialog.tsx";
+import { navigate, useLocation } from "../components/router.tsx";
+import { useApi, useSession } from "../components/session.tsx";
+import { TimeAgo } from "../components/time-ago.tsx";
+import { useNow } from "../components/use-now.ts";
+import { mergeApiKey } from "../lib/merge-api-key.ts";
+
+/** The one moment a raw key is held: from the create response until the dialog closes. */
+interface Revealed {
+  keyName: string;
+  rawKey: string;
+}
+
+export function ApiKeysPage({ workspace }: { workspace: WorkspaceSummary }) {
+  usePageTitle(`API Keys · ${workspace.name}`);
+  const api = useApi();
+  const { me } = useSession();
+  const now = useNow();
+  const location = useLocation();
+  const showRevoked = location.search.get("state") === "all";
+  const canSeeAll = workspace.role !== "member";
+
+  const [apiKeys, setApiKeys] = useState<ApiKey[] | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [creating, setCreating] = useState(false);
+  const [revealed, setRevealed] = useState<Revealed | null>(null);
+  const [revoking, setRevoking] = useState<ApiKey | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+
+  const showRevokedRef = useRef(showRevoked);
+  showRevokedRef.current = showRevoked;
+
+  const loadKeys = useCallback(async () => {
+    try {
+      const { apiKeys: loaded } = await api.listApiKeys(workspace.id, {
+        includeRevoked: showRevokedRef.current,
+      });
+      setApiKeys(loaded);
+      setLoadError(null);
+    } catch (caught) {
+      setLoadError(describeError(caught));
+    }
+  }, [api, workspace.id]);
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reload when the revoked toggle changes
+  useEffect(() => {
+    void loadKeys();
+  }, [loadKeys, showRevoked]);
+
+  useEffect(() => {
+    let opened = false;
+    // A member only ever sees their own keys, whatever the stream carries.
+    const isVisible = (apiKey: ApiKey) => canSeeAll || apiKey.owner.id === me.user.id;
+    return subscribeToWorkspaceEvents(workspace.id, {
+      onApiKeyCreated: (apiKey) => {
+        if (isVisible(apiKey))
+          setApiKeys((keys) => (keys ? mergeApiKey(keys, apiKey, showRevokedRef.current) : keys));
+      },
+      onApiKeyRevoked: (apiKey) => {
+        if (isVisible(apiKey))
+          setApiKeys((keys) => (keys ? mergeApiKey(keys, apiKey, showRevokedRef.current) : keys));
+      },
+      onOpen: () => {
+        // The first open follows the initial load; later ones are reconnections that may have missed events.
+        if (opened) void loadKeys();
+        opened = true;
+      },
+    });
+  }, [workspace.id, canSeeAll, me.user.id, loadKeys]);
+
+  const myActiveKeys = (apiKeys ?? []).filter((key) => key.owner.id === me.user.id && key.revokedAt === null);
+  const atLimit = myActiveKeys.length >= API_KEY_LIMIT;
+
+  const handleCreated = (created: CreateApiKeyResponse) => {
+    setApiKeys((keys) => mergeApiKey(keys ?? [], created.apiKey, showRevokedRef.current));
+    setCreating(false);
+    setNotice(null);
+    setRevealed({ keyName: created.apiKey.name, rawKey: created.key });
+  };
+
+  const handleRevoked = (result: RevokeApiKeyResponse) => {
+    setApiKeys((keys) => mergeApiKey(keys ?? [], result.apiKey, showRevokedRef.current));
+    setRevoking(null);
+    const count = result.disconnectedWorkers;
+    setNotice(
+      `Revoked “${result.apiKey.name}” (${result.apiKey.prefix}…). ${
+        count === 0
+          ? "No workers were connected with it."
+          : `${count} ${count === 1 ? "worker was" : "workers were"} disconnected.`
+      }`,
+    );
+  };
+
+  const toggleRevoked = (checked: boolean) => {
+    const params = new URLSearchParams(location.search);
+    if (checked) params.set("state", "all");
+    else params.delete("state");
+    const query = params.toString();
+    navigate(`${location.pathname}${query ? `?${query}` : ""}`, { replace: true });
+  };
+
+  return (
+    <section aria-labelledby="api-keys-heading">
+      <div className="page-header">
+        <div>
+          <p className="breadcrumb">Settings</p>
+          <h1 id="api-keys-heading" tabIndex={-1}>
+            API Keys
+          </h1>
+          <p className="muted">
+            Keys let <code>cogno</code> workers connect to <strong>{workspace.name}</strong>. Each key is
+            shown once, when it is created.
+          </p>
+        </div>
+        <button type="button" className="button primary" onClick={() => setCreating(true)}>
+          Create
+        </button>
+      </div>
+
+      <p className={`key-counter${atLimit ? " at-limit" : ""}`} data-testid="key-counter">
+        <strong>
+          {myActiveKeys.length} of {API_KEY_LIMIT} active keys
+        </strong>
+        {canSeeAll ? <span className="muted"> (yours; the limit is per person)</span> : null}
+        {atLimit ? <span> · Revoke a key you no longer use before creating another.</span> : null}
+      </p>
+
+      {notice ? <Notice onDismiss={() => setNotice(null)}>{notice}</Notice> : null}
+      {loadError ? <Notice tone="error">{loadError}</Notice> : null}
+
+      <div className="toolbar">
+        <label className="checkbox">
+          <input
+            type="checkbox"
+            checked={showRevoked}
+            onChange={(event) => toggleRevoked(event.target.checked)}
+          />
+          Show revoked keys
+        </label>
+      </div>
+
+      {apiKeys === null && loadError === null ? <p className="muted">Loading keys…</p> : null}
+      {apiKeys !== null && apiKeys.length === 0 ? (
+        <div className="empty-state">
+          <h2>No {showRevoked ? "" : "active "}keys yet</h2>
+          <p>
+            Create a key, copy it, then run <code>cogno login --token &lt;key&gt;</code> on the worker
+            machine.
+          </p>
+        </div>
+      ) : null}
+      {apiKeys !== null && apiKeys.length > 0 ? (
+        <div className="table-scroll">
+          <table className="data-table responsive" aria-label="API keys">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Prefix</th>
+                {canSeeAll ? <th scope="col">Owner</th> : null}
+                <th scope="col">Created</th>
+                <th scope="col">Last used</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {apiKeys.map((apiKey) => (
+                <tr
+                  key={apiKey.id}
+                  data-key-id={apiKey.id}
+                  className={apiKey.revokedAt ? "revoked-row" : undefined}
+                >
+                  <th scope="row" data-label="Name" className="key-name">
+                    {apiKey.name}
+                  </th>
+                  <td data-label="Prefix">
+                    <code>{apiKey.prefix}…</code>
+                  </td>
+                  {canSeeAll ? (
+                    <td data-label="Owner">
+                      <span title={apiKey.owner.email}>{apiKey.owner.name}</span>
+                    </td>
+                  ) : null}
+                  <td data-label="Created">
+                    <TimeAgo iso={apiKey.createdAt} now={now} />
+                  </td>
+                  <td data-label="Last used">
+                    <TimeAgo iso={apiKey.lastUsedAt} now={now} fallback="never" />
+                  </td>
+                  <td data-label="Actions" className="actions">
+                    {apiKey.revokedAt ? (
+                      <span className="badge badge-revoked">
+                        Revoked <TimeAgo iso={apiKey.revokedAt} now={now} />
+                      </span>
+                    ) : (
+                      <button
+                        type="button"
+                        className="icon-button danger"
+                        aria-label={`Revoke ${apiKey.name}`}
+                        title={`Revoke ${apiKey.name}`}
+                        onClick={() => setRevoking(apiKey)}
+                      >
+                        <RevokeIcon />
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+
+      {creating ? (
+        <CreateApiKeyDialog
+          workspaceId={workspace.id}
+          activeNamesOfOwner={myActiveKeys.map((key) => key.name)}
+          onCreated={handleCreated}
+          onDismiss={() => setCreating(false)}
+        />
+      ) : null}
+      {revealed ? (
+        <RawKeyDialog
+          keyName={revealed.keyName}
+          rawKey={revealed.rawKey}
+          onClosed={() => setRevealed(null)}
+        />
+      ) : null}
+      {revoking ? (
+        <RevokeApiKeyDialog
+          workspaceId={workspace.id}
+          apiKey={revoking}
+          showOwner={canSeeAll}
+          onRevoked={handleRevoked}
+          onDismiss={() => setRevoking(null)}
+        />
+      ) : null}
+    </section>
+  );
+}
+
+function RevokeIcon() {
+  return (
+    <svg viewBox="0 0 20 20" width="18" height="18" aria-hidden="true" focusable="false">
+      <circle cx="10" cy="10" r="7.5" fill="none" stroke="currentColor" strokeWidth="1.8" />
+      <path d="M4.8 15.2 15.2 4.8" stroke="currentColor" strokeWidth="1.8" />
+    </svg>
+  );
+}

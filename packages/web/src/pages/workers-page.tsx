@@ -1,0 +1,147 @@
+import type { Worker, WorkspaceSummary } from "@cogno/protocol";
+import { useCallback, useEffect, useState } from "react";
+import { describeError } from "../api/api-error.ts";
+import { subscribeToWorkspaceEvents } from "../api/workspace-events.ts";
+import { settingsPath } from "../components/app-shell.tsx";
+import { CommandLine } from "../components/command-line.tsx";
+import { Notice } from "../components/notice.tsx";
+import { usePageTitle } from "../components/page-title.ts";
+import { Link } from "../components/router.tsx";
+import { useApi } from "../components/session.tsx";
+import { StatusBadge } from "../components/status-badge.tsx";
+import { TimeAgo } from "../components/time-ago.tsx";
+import { useNow } from "../components/use-now.ts";
+import { mergeWorker, sortWorkers } from "../lib/merge-worker.ts";
+
+/**
+ * Status is derived by the server when read (a silent worker turns offline without any event), so
+ * besides the live stream the list is re-read now and then.
+ */
+const REFRESH_INTERVAL_MS = 30_000;
+
+export function WorkersPage({ workspace }: { workspace: WorkspaceSummary }) {
+  usePageTitle(`Workers · ${workspace.name}`);
+  const api = useApi();
+  const now = useNow(5_000);
+  const [workers, setWorkers] = useState<Worker[] | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [live, setLive] = useState(false);
+
+  const loadWorkers = useCallback(async () => {
+    try {
+      const { workers: loaded } = await api.listWorkers(workspace.id);
+      setWorkers(sortWorkers(loaded));
+      setLoadError(null);
+    } catch (caught) {
+      setLoadError(describeError(caught));
+    }
+  }, [api, workspace.id]);
+
+  useEffect(() => {
+    void loadWorkers();
+    const timer = window.setInterval(() => {
+      if (document.visibilityState === "visible") void loadWorkers();
+    }, REFRESH_INTERVAL_MS);
+    return () => window.clearInterval(timer);
+  }, [loadWorkers]);
+
+  useEffect(() => {
+    let opened = false;
+    return subscribeToWorkspaceEvents(workspace.id, {
+      onWorkerUpdated: (worker) => setWorkers((current) => mergeWorker(current ?? [], worker)),
+      onOpen: () => {
+        setLive(true);
+        if (opened) void loadWorkers();
+        opened = true;
+      },
+    });
+  }, [workspace.id, loadWorkers]);
+
+  const origin = window.location.origin;
+  return (
+    <section aria-labelledby="workers-heading">
+      <div className="page-header">
+        <div>
+          <p className="breadcrumb">Settings</p>
+          <h1 id="workers-heading" tabIndex={-1}>
+            Workers
+          </h1>
+          <p className="muted">
+            Machines running the <code>cogno</code> worker daemon for <strong>{workspace.name}</strong>.
+            {live ? <span className="live-indicator"> Updating live.</span> : null}
+          </p>
+        </div>
+      </div>
+      {loadError ? <Notice tone="error">{loadError}</Notice> : null}
+      {workers === null && loadError === null ? <p className="muted">Loading workers…</p> : null}
+      {workers !== null && workers.length === 0 ? (
+        <div className="empty-state">
+          <h2>No workers yet</h2>
+          <p>
+            Create a key in <Link to={settingsPath(workspace.id, "api-keys")}>Settings &gt; API Keys</Link>,
+            then run these two commands on the machine that should work for this workspace:
+          </p>
+          <ol className="steps">
+            <li>
+              <CommandLine command={`cogno login --token <key> --server ${origin}`} label="login command" />
+            </li>
+            <li>
+              <CommandLine command="cogno" label="worker command" />
+            </li>
+          </ol>
+          <p className="muted">
+            The worker appears here as soon as it registers and starts sending heartbeats.
+          </p>
+        </div>
+      ) : null}
+      {workers !== null && workers.length > 0 ? (
+        <div className="table-scroll">
+          <table className="data-table responsive" aria-label="Workers">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Hostname</th>
+                <th scope="col">OS/arch</th>
+                <th scope="col">Version</th>
+                <th scope="col">Key</th>
+                <th scope="col">Status</th>
+                <th scope="col">Last heartbeat</th>
+                <th scope="col">Connected since</th>
+              </tr>
+            </thead>
+            <tbody>
+              {workers.map((worker) => (
+                <tr key={worker.id} data-worker-id={worker.id}>
+                  <th scope="row" data-label="Name">
+                    {worker.name}
+                  </th>
+                  <td data-label="Hostname">{worker.hostname}</td>
+                  <td data-label="OS/arch">
+                    {worker.os}/{worker.arch}
+                  </td>
+                  <td data-label="Version">{worker.version}</td>
+                  <td data-label="Key">
+                    {worker.apiKey.name} <code className="muted">{worker.apiKey.prefix}…</code>
+                  </td>
+                  <td data-label="Status">
+                    <StatusBadge status={worker.status} />
+                  </td>
+                  <td data-label="Last heartbeat">
+                    <TimeAgo iso={worker.lastHeartbeatAt} now={now} fallback="—" />
+                  </td>
+                  <td data-label="Connected since">
+                    <TimeAgo
+                      iso={worker.status === "online" ? worker.connectedAt : null}
+                      now={now}
+                      fallback="—"
+                    />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+    </section>
+  );
+}
