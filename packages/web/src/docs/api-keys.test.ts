@@ -24,12 +24,19 @@ describe("the API keys guide", () => {
   });
 
   it("keeps the steps the help page numbers: seven to create, four to revoke, five to rotate, five to hand off", () => {
-    const ordered = blocks.flatMap((block) => (block.type === "list" && block.ordered ? [block.items.length] : []));
+    const ordered = blocks.flatMap((block) =>
+      block.type === "list" && block.ordered ? [block.items.length] : [],
+    );
     expect(ordered).toEqual([7, 4, 5, 5]);
   });
 
   it("states the facts users rely on", () => {
-    for (const fact of ["cogno_wk_", "25 per person per workspace", "cogno login --token <key>", "Copy for LLM"]) {
+    for (const fact of [
+      "cogno_wk_",
+      "25 per person per workspace",
+      "cogno login --token <key>",
+      "Copy for LLM",
+    ]) {
       expect(guide).toContain(fact);
     }
     expect(guide).toMatch(/immediately and cannot be undone/);
