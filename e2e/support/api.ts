@@ -1,0 +1,113 @@
+/** A small HTTP client of API.md for tests: keeps the session cookie like a browser would. */
+export interface ApiResponse<T = unknown> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: test bodies are read loosely; assertions check their shape.
+type Loose = any;
+
+export class ApiClient {
+  readonly baseUrl: string;
+  #cookie: string | undefined;
+
+  constructor(baseUrl: string) {
+    this.baseUrl = baseUrl;
+  }
+
+  get sessionCookie(): string | undefined {
+    return this.#cookie;
+  }
+
+  async request<T = Loose>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<ApiResponse<T>> {
+    const response = await fetch(this.baseUrl + path, {
+      method,
+      headers: {
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+        ...(this.#cookie ? { cookie: this.#cookie } : {}),
+        ...headers,
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const setCookie = response.headers.get("set-cookie");
+    if (setCookie?.startsWith("cogno_session=")) {
+      const value = setCookie.split(";")[0] ?? "";
+      this.#cookie = value === "cogno_session=" ? undefined : value;
+    }
+    const text = await response.text();
+    const type = response.headers.get("content-type") ?? "";
+    return {
+      status: response.status,
+      body: (type.includes("json") && text ? JSON.parse(text) : text) as T,
+      headers: response.headers,
+    };
+  }
+
+  get<T = Loose>(path: string) {
+    return this.request<T>("GET", path);
+  }
+  post<T = Loose>(path: string, body?: unknown) {
+    return this.request<T>("POST", path, body ?? {});
+  }
+  delete<T = Loose>(path: string) {
+    return this.request<T>("DELETE", path);
+  }
+}
+
+let counter = 0;
+
+export interface SignedInUser {
+  client: ApiClient;
+  user: { id: string; email: string; name: string };
+  password: string;
+}
+
+export async function signUp(baseUrl: string, name = "Test User"): Promise<SignedInUser> {
+  counter += 1;
+  const client = new ApiClient(baseUrl);
+  const email = `user${counter}.${Date.now()}.${Math.random().toString(36).slice(2, 6)}@example.com`;
+  const password = "correct horse battery";
+  const response = await client.post("/api/v1/auth/signup", { email, password, name });
+  if (response.status !== 201)
+    throw new Error(`signup failed: ${response.status} ${JSON.stringify(response.body)}`);
+  return { client, user: response.body.user, password };
+}
+
+/** A user who owns a fresh workspace. */
+export async function signUpWithWorkspace(baseUrl: string, name = "Owner") {
+  const owner = await signUp(baseUrl, name);
+  const created = await owner.client.post("/api/v1/workspaces", { name: `${name}'s workspace` });
+  if (created.status !== 201) throw new Error(`workspace create failed: ${created.status}`);
+  return { ...owner, workspaceId: created.body.workspace.id as string };
+}
+
+/** Adds a new user to the workspace with the given role, through an invitation link. */
+export async function addMember(
+  owner: { client: ApiClient; workspaceId: string },
+  role: "admin" | "member",
+  name = role,
+) {
+  const invited = await owner.client.post(`/api/v1/workspaces/${owner.workspaceId}/invitations`, { role });
+  if (invited.status !== 201) throw new Error(`invite failed: ${invited.status}`);
+  const member = await signUp(owner.client.baseUrl, name);
+  const accepted = await member.client.post(`/api/v1/invitations/${invited.body.token}/accept`);
+  if (accepted.status !== 200) throw new Error(`accept failed: ${accepted.status}`);
+  return member;
+}
+
+export async function createKey(owner: { client: ApiClient; workspaceId: string }, name = "test-worker") {
+  const response = await owner.client.post(`/api/v1/workspaces/${owner.workspaceId}/api-keys`, { name });
+  if (response.status !== 201)
+    throw new Error(`key create failed: ${response.status} ${JSON.stringify(response.body)}`);
+  return response.body as { apiKey: { id: string; name: string; prefix: string }; key: string };
+}
+
+export function bearer(key: string): Record<string, string> {
+  return { authorization: `Bearer ${key}` };
+}

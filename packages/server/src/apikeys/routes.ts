@@ -1,0 +1,75 @@
+import { createApiKeyBodySchema, type WhoamiResponse } from "@cogno/protocol";
+import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import { currentUser } from "../auth/session.ts";
+import type { Deps } from "../deps.ts";
+import { parseOrThrow } from "../http/validate.ts";
+import type { LastUsedThrottle } from "./last-used.ts";
+import {
+  authenticateApiKey,
+  type ConnectedWorkers,
+  createApiKey,
+  getApiKey,
+  listApiKeys,
+  revokeApiKey,
+} from "./service.ts";
+
+interface KeyParams {
+  workspaceId: string;
+  keyId: string;
+}
+
+const listQuerySchema = z.object({
+  state: z.enum(["active", "all"], { error: 'state must be "active" or "all"' }).default("active"),
+});
+
+export function registerApiKeyRoutes(
+  app: FastifyInstance,
+  deps: Deps,
+  options: { workers: ConnectedWorkers; throttle: LastUsedThrottle },
+): void {
+  const base = "/api/v1/workspaces/:workspaceId/api-keys";
+
+  app.post<{ Params: { workspaceId: string } }>(base, async (request, reply) => {
+    const actor = await currentUser(deps, request);
+    const { name } = parseOrThrow(createApiKeyBodySchema, request.body);
+    const created = await createApiKey(deps, { workspaceId: request.params.workspaceId, actor, name });
+    // The raw key is in this one response: make sure no cache keeps it.
+    return reply.status(201).header("cache-control", "no-store").send(created);
+  });
+
+  app.get<{ Params: { workspaceId: string } }>(base, async (request) => {
+    const actor = await currentUser(deps, request);
+    const { state } = parseOrThrow(listQuerySchema, request.query, "query");
+    const apiKeys = await listApiKeys(deps, {
+      workspaceId: request.params.workspaceId,
+      actor,
+      includeRevoked: state === "all",
+    });
+    return { apiKeys };
+  });
+
+  app.get<{ Params: KeyParams }>(`${base}/:keyId`, async (request) => {
+    const actor = await currentUser(deps, request);
+    return getApiKey(deps, options.workers, { ...request.params, actor });
+  });
+
+  app.delete<{ Params: KeyParams }>(`${base}/:keyId`, async (request) => {
+    const actor = await currentUser(deps, request);
+    return revokeApiKey(deps, options.workers, { ...request.params, actor });
+  });
+
+  app.get("/api/v1/worker/whoami", async (request): Promise<WhoamiResponse> => {
+    const { apiKey, workspace } = await authenticateApiKey(
+      deps,
+      options.throttle,
+      request.headers.authorization,
+      request.ip,
+    );
+    return {
+      workspace,
+      apiKey: { id: apiKey.id, name: apiKey.name, prefix: apiKey.prefix },
+      user: apiKey.owner,
+    };
+  });
+}

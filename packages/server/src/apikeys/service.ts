@@ -1,0 +1,187 @@
+import {
+  API_KEY_LIMIT,
+  type ApiKey,
+  type CreateApiKeyResponse,
+  displayPrefixOf,
+  generateApiKey,
+  parseApiKey,
+  type RevokeApiKeyResponse,
+  type User,
+  type Worker,
+} from "@cogno/protocol";
+import { isoAt } from "../clock.ts";
+import { equalInConstantTime, sha256Hex } from "../crypto.ts";
+import type { Deps } from "../deps.ts";
+import { AppError } from "../http/errors.ts";
+import { newId } from "../ids.ts";
+import { canManageAllKeys } from "../workspaces/roles.ts";
+import { authorizeMember } from "../workspaces/service.ts";
+import type { LastUsedThrottle } from "./last-used.ts";
+import {
+  findApiKeyByHash,
+  findApiKeyInWorkspace,
+  insertApiKeyWithinLimit,
+  type KeyIdentity,
+  listApiKeyRows,
+  markApiKeyRevoked,
+  touchLastUsed,
+} from "./store.ts";
+
+/**
+ * What the key domain needs to know about workers, without importing the workers domain:
+ * app.ts hands in the workers' implementation.
+ */
+export interface ConnectedWorkers {
+  listConnectedWithKey(workspaceId: string, keyId: string): Promise<Worker[]>;
+}
+
+export const LIMIT_MESSAGE = `You already have ${API_KEY_LIMIT} active API keys in this workspace, the most one person can hold. Revoke a key you no longer use in Settings > API Keys, then create the new one.`;
+
+export async function createApiKey(
+  deps: Deps,
+  input: { workspaceId: string; actor: User; name: string },
+): Promise<CreateApiKeyResponse> {
+  await authorizeMember(deps, input.workspaceId, input.actor.id);
+  const key = generateApiKey();
+  const result = await insertApiKeyWithinLimit(
+    deps.db,
+    {
+      id: newId("key"),
+      workspace_id: input.workspaceId,
+      owner_id: input.actor.id,
+      name: input.name,
+      prefix: displayPrefixOf(key),
+      key_hash: sha256Hex(key),
+      scope: "worker",
+      created_at: isoAt(deps.clock),
+      last_used_at: null,
+      revoked_at: null,
+      revoked_by: null,
+    },
+    API_KEY_LIMIT,
+  );
+  if (result.outcome === "not_member")
+    throw new AppError("forbidden", "You are not a member of this workspace.");
+  if (result.outcome === "limit_reached") throw new AppError("api_key_limit_reached", LIMIT_MESSAGE);
+  await deps.bus.publish({ type: "api_key.created", workspaceId: input.workspaceId, apiKey: result.apiKey });
+  return { apiKey: result.apiKey, key };
+}
+
+export async function listApiKeys(
+  deps: Deps,
+  input: { workspaceId: string; actor: User; includeRevoked: boolean },
+): Promise<ApiKey[]> {
+  const role = await authorizeMember(deps, input.workspaceId, input.actor.id);
+  return listApiKeyRows(deps.db, {
+    workspaceId: input.workspaceId,
+    ownerId: canManageAllKeys(role) ? undefined : input.actor.id,
+    includeRevoked: input.includeRevoked,
+  });
+}
+
+/** A key the actor may see: owners and admins see all, members their own; others are "not found". */
+async function findVisibleKey(deps: Deps, workspaceId: string, actor: User, keyId: string): Promise<ApiKey> {
+  const role = await authorizeMember(deps, workspaceId, actor.id);
+  const apiKey = await findApiKeyInWorkspace(deps.db, workspaceId, keyId);
+  if (!apiKey || (!canManageAllKeys(role) && apiKey.owner.id !== actor.id)) {
+    throw new AppError("not_found", "No such API key in this workspace.");
+  }
+  return apiKey;
+}
+
+export async function getApiKey(
+  deps: Deps,
+  workers: ConnectedWorkers,
+  input: { workspaceId: string; actor: User; keyId: string },
+): Promise<{ apiKey: ApiKey; workers: Worker[] }> {
+  const apiKey = await findVisibleKey(deps, input.workspaceId, input.actor, input.keyId);
+  return { apiKey, workers: await workers.listConnectedWithKey(input.workspaceId, apiKey.id) };
+}
+
+/**
+ * Revokes a key: committed first, then announced. Local worker sockets are closed before this
+ * returns (the bus delivers locally at once); authentication reads the database, so no request that
+ * starts after the answer can succeed with the key on any replica.
+ */
+export async function revokeApiKey(
+  deps: Deps,
+  workers: ConnectedWorkers,
+  input: { workspaceId: string; actor: User; keyId: string },
+): Promise<RevokeApiKeyResponse> {
+  const before = await findVisibleKey(deps, input.workspaceId, input.actor, input.keyId);
+  if (before.revokedAt !== null) return { apiKey: before, disconnectedWorkers: 0 };
+  await markApiKeyRevoked(deps.db, before.id, input.actor.id, isoAt(deps.clock));
+  const apiKey = await findVisibleKey(deps, input.workspaceId, input.actor, input.keyId);
+  const connected = await workers.listConnectedWithKey(input.workspaceId, apiKey.id);
+  await deps.bus.publish({ type: "api_key.revoked", workspaceId: input.workspaceId, apiKey });
+  return { apiKey, disconnectedWorkers: connected.length };
+}
+
+export interface AuthenticatedKey {
+  apiKey: ApiKey;
+  workspace: { id: string; name: string };
+}
+
+const BEARER = /^Bearer (\S+)$/;
+
+/**
+ * Authenticates a worker request from its Authorization header. A malformed key is refused before
+ * any database look-up (its checksum fails); failures count towards the client's rate limit.
+ */
+export async function authenticateApiKey(
+  deps: Deps,
+  throttle: LastUsedThrottle,
+  authorization: string | undefined,
+  client: string,
+): Promise<AuthenticatedKey> {
+  deps.limiters.bearer.assertAllowed(client);
+  const fail = (error: AppError): never => {
+    deps.limiters.bearer.recordFailure(client);
+    throw error;
+  };
+  const candidate = authorization?.match(BEARER)?.[1];
+  if (candidate === undefined) {
+    return fail(
+      new AppError("api_key_malformed", "Send the API key in the Authorization header as: Bearer cogno_wk_…"),
+    );
+  }
+  const parsed = parseApiKey(candidate);
+  if (!parsed.ok) return fail(new AppError("api_key_malformed", parsed.message));
+  const keyHash = sha256Hex(parsed.key);
+  const identity: KeyIdentity | undefined = await findApiKeyByHash(deps.db, keyHash);
+  if (!identity || !equalInConstantTime(identity.keyHash, keyHash)) {
+    return fail(
+      new AppError(
+        "api_key_invalid",
+        `The API key ${parsed.displayPrefix}… does not exist. Create a key in Settings > API Keys, then run cogno login --token <key>.`,
+      ),
+    );
+  }
+  const { apiKey } = identity;
+  if (apiKey.revokedAt !== null) {
+    return fail(
+      new AppError(
+        "api_key_revoked",
+        `The API key "${apiKey.name}" (${apiKey.prefix}…) was revoked. Create a new key in Settings > API Keys, then run cogno login --token <key>.`,
+      ),
+    );
+  }
+  recordUse(deps, throttle, apiKey.id);
+  return { apiKey, workspace: identity.workspace };
+}
+
+const LAST_USED_EVERY_MS = 60_000;
+
+/** Keeps last-used fresh to the minute without turning every request into a write. */
+function recordUse(deps: Deps, throttle: LastUsedThrottle, keyId: string): void {
+  const now = deps.clock.now().getTime();
+  if (!throttle.shouldWrite(keyId, now)) return;
+  touchLastUsed(
+    deps.db,
+    keyId,
+    new Date(now).toISOString(),
+    new Date(now - LAST_USED_EVERY_MS).toISOString(),
+  ).catch((error: unknown) => deps.log.warn({ err: error, keyId }, "could not record key use"));
+}
+
+export { LAST_USED_EVERY_MS };

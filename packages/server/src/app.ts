@@ -1,0 +1,87 @@
+/** Builds the HTTP application from its dependencies: plugins, hooks, and each domain's routes. */
+import fastifyCookie from "@fastify/cookie";
+import fastifyWebsocket from "@fastify/websocket";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
+import { LastUsedThrottle } from "./apikeys/last-used.ts";
+import { registerApiKeyRoutes } from "./apikeys/routes.ts";
+import { LAST_USED_EVERY_MS } from "./apikeys/service.ts";
+import { registerAuthRoutes } from "./auth/routes.ts";
+import { pingDatabase } from "./db/create-database.ts";
+import type { Deps } from "./deps.ts";
+import { checkSameOrigin } from "./http/cross-origin.ts";
+import { errorBody, registerErrorHandling } from "./http/error-handler.ts";
+import { AppError } from "./http/errors.ts";
+import { registerSecurityHeaders } from "./http/security-headers.ts";
+import { registerWebApp } from "./http/web-app.ts";
+import { registerLiveRoutes } from "./live/routes.ts";
+import { sanitizeUrl } from "./logging/logger.ts";
+import { MAX_FRAME_BYTES, registerWorkerGateway, type WorkerGateway } from "./workers/gateway.ts";
+import { registerWorkerRoutes } from "./workers/routes.ts";
+import { createConnectedWorkers } from "./workers/service.ts";
+import { registerWorkspaceRoutes } from "./workspaces/routes.ts";
+
+export interface App {
+  http: FastifyInstance;
+  gateway: WorkerGateway;
+  /** Stops taking work: workers are told to reconnect elsewhere, streams end, then the server closes. */
+  shutDown(): Promise<void>;
+}
+
+export async function createApp(deps: Deps): Promise<App> {
+  const http: FastifyInstance = Fastify({
+    loggerInstance: deps.log as FastifyBaseLogger,
+    // One line per request, written by the onResponse hook below, instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
+    trustProxy: deps.config.trustProxy,
+    bodyLimit: 64 * 1024,
+    return503OnClosing: true,
+  });
+
+  await http.register(fastifyCookie);
+  await http.register(fastifyWebsocket, {
+    options: { maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false },
+  });
+  registerErrorHandling(http);
+  registerSecurityHeaders(http, deps.config.publicUrl?.protocol === "https:");
+
+  http.addHook("onRequest", async (request) => {
+    if (request.url.startsWith("/api/")) checkSameOrigin(request, deps.config.publicUrl);
+  });
+  http.addHook("onResponse", async (request, reply) => {
+    request.log.info(
+      {
+        method: request.method,
+        url: sanitizeUrl(request.url),
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
+      "request",
+    );
+  });
+
+  http.get("/healthz", async () => ({ ok: true }));
+  http.get("/readyz", async (_request, reply) => {
+    if (await pingDatabase(deps.db)) return reply.send({ ok: true });
+    return reply.status(503).send(errorBody(new AppError("internal_error", "The database does not answer.")));
+  });
+
+  const throttle = new LastUsedThrottle(LAST_USED_EVERY_MS);
+  const connectedWorkers = createConnectedWorkers(deps);
+  registerAuthRoutes(http, deps);
+  registerWorkspaceRoutes(http, deps);
+  registerApiKeyRoutes(http, deps, { workers: connectedWorkers, throttle });
+  registerWorkerRoutes(http, deps);
+  const gateway = registerWorkerGateway(http, deps, { throttle });
+  const live = registerLiveRoutes(http, deps);
+  await registerWebApp(http, deps.config.webDir);
+
+  return {
+    http,
+    gateway,
+    async shutDown() {
+      live.closeAll();
+      await gateway.shutDown();
+      await http.close();
+    },
+  };
+}

@@ -1,0 +1,70 @@
+import type { LoginBody, SignupBody, User } from "@cogno/protocol";
+import { isoAt } from "../clock.ts";
+import { randomToken, sha256Hex } from "../crypto.ts";
+import type { Deps } from "../deps.ts";
+import { AppError } from "../http/errors.ts";
+import { newId } from "../ids.ts";
+import { hashPassword, verifyPassword } from "./passwords.ts";
+import {
+  deleteSession,
+  findSessionUser,
+  findUserByEmail,
+  insertSession,
+  insertUser,
+  toUser,
+} from "./store.ts";
+
+export const SESSION_DAYS = 30;
+const SESSION_MS = SESSION_DAYS * 24 * 60 * 60 * 1000;
+
+export interface NewSession {
+  user: User;
+  /** The cookie value: handed to the browser once, stored only as a hash. */
+  token: string;
+}
+
+export async function signUp(deps: Deps, body: SignupBody): Promise<NewSession> {
+  const user = { id: newId("usr"), email: body.email, name: body.name };
+  const inserted = await insertUser(deps.db, {
+    ...user,
+    password_hash: await hashPassword(body.password),
+    created_at: isoAt(deps.clock),
+  });
+  if (!inserted) {
+    throw new AppError("conflict", "An account with this email already exists. Sign in instead.");
+  }
+  return { user, token: await startSession(deps, user.id) };
+}
+
+export async function logIn(deps: Deps, body: LoginBody, client: string): Promise<NewSession> {
+  deps.limiters.login.assertAllowed(client);
+  const row = await findUserByEmail(deps.db, body.email);
+  const valid = await verifyPassword(row?.password_hash, body.password);
+  if (!row || !valid) {
+    deps.limiters.login.recordFailure(client);
+    throw new AppError("unauthenticated", "The email or password is not right.");
+  }
+  return { user: toUser(row), token: await startSession(deps, row.id) };
+}
+
+export async function logOut(deps: Deps, token: string | undefined): Promise<void> {
+  if (token) await deleteSession(deps.db, sha256Hex(token));
+}
+
+export async function authenticateSession(deps: Deps, token: string | undefined): Promise<User> {
+  const user = token ? await findSessionUser(deps.db, sha256Hex(token), isoAt(deps.clock)) : undefined;
+  if (!user) throw new AppError("unauthenticated");
+  return user;
+}
+
+async function startSession(deps: Deps, userId: string): Promise<string> {
+  const token = randomToken();
+  await insertSession(deps.db, {
+    id: newId("ses"),
+    token_hash: sha256Hex(token),
+    user_id: userId,
+    created_at: isoAt(deps.clock),
+    expires_at: isoAt(deps.clock, SESSION_MS),
+  });
+  return token;
+}

@@ -1,0 +1,72 @@
+/** The only module that reads process.env: parsed once at start, then passed inward, typed. */
+import path from "node:path";
+import { z } from "zod";
+
+const portSchema = z.coerce.number().int().min(0).max(65535);
+
+const environmentSchema = z.object({
+  COGNO_HOST: z.string().min(1).default("127.0.0.1"),
+  COGNO_PORT: portSchema.default(8080),
+  COGNO_DATA_DIR: z.string().min(1).default("./.cogno"),
+  COGNO_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, { error: "COGNO_DATABASE_URL must start with postgres://" })
+    .optional(),
+  COGNO_PUBLIC_URL: z
+    .url({ error: "COGNO_PUBLIC_URL must be a URL such as https://cogno.example.com" })
+    .optional(),
+  COGNO_HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(50).max(600_000).default(15_000),
+  COGNO_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  COGNO_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).default(20),
+  COGNO_WEB_DIR: z.string().min(1).optional(),
+  COGNO_LOG_FORMAT: z.enum(["json", "human"]).optional(),
+  COGNO_TRUST_PROXY: z.enum(["true", "false", "1", "0"]).default("false"),
+});
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  publicUrl: URL | undefined;
+  heartbeatIntervalMs: number;
+  logLevel: z.infer<typeof environmentSchema>["COGNO_LOG_LEVEL"];
+  /** Failed logins, and failed bearer authentications, allowed per client address per minute. */
+  authFailuresPerMinute: number;
+  /** Where the built web app lives; the server answers API requests without it. */
+  webDir: string;
+  /** JSON for machines; human at a terminal unless set. */
+  logFormat: "json" | "human";
+  /** Behind a load balancer: take the client address from X-Forwarded-For. */
+  trustProxy: boolean;
+}
+
+export class ConfigError extends Error {}
+
+export interface ConfigDefaults {
+  webDir: string;
+  /** Whether standard output is a terminal: then logs default to the human format. */
+  isTerminal: boolean;
+}
+
+export function parseConfig(environment: NodeJS.ProcessEnv, defaults: ConfigDefaults): Config {
+  const parsed = environmentSchema.safeParse(environment);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+    throw new ConfigError(`Invalid settings:\n  ${problems.join("\n  ")}`);
+  }
+  const env = parsed.data;
+  return {
+    host: env.COGNO_HOST,
+    port: env.COGNO_PORT,
+    dataDir: path.resolve(env.COGNO_DATA_DIR),
+    databaseUrl: env.COGNO_DATABASE_URL,
+    publicUrl: env.COGNO_PUBLIC_URL ? new URL(env.COGNO_PUBLIC_URL) : undefined,
+    heartbeatIntervalMs: env.COGNO_HEARTBEAT_INTERVAL_MS,
+    logLevel: env.COGNO_LOG_LEVEL,
+    authFailuresPerMinute: env.COGNO_AUTH_FAILURES_PER_MINUTE,
+    webDir: path.resolve(env.COGNO_WEB_DIR ?? defaults.webDir),
+    logFormat: env.COGNO_LOG_FORMAT ?? (defaults.isTerminal ? "human" : "json"),
+    trustProxy: env.COGNO_TRUST_PROXY === "true" || env.COGNO_TRUST_PROXY === "1",
+  };
+}

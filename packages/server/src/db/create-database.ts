@@ -1,0 +1,76 @@
+/**
+ * Opens the one database the server uses: SQLite in the data directory by default, PostgreSQL when
+ * a URL is configured. Everything above this module speaks Kysely and does not know which it got.
+ */
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import SqliteDatabase from "better-sqlite3";
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from "kysely";
+import pg from "pg";
+import { migrationProvider } from "./migrations.ts";
+import type { Database } from "./schema.ts";
+
+export type DatabaseEngine = "sqlite" | "postgres";
+
+export interface DatabaseHandle {
+  db: Kysely<Database>;
+  engine: DatabaseEngine;
+  /** A description safe to log: the file, or the PostgreSQL host and database without credentials. */
+  description: string;
+  /** The raw connection string for PostgreSQL, used by the LISTEN/NOTIFY bus. */
+  postgresUrl: string | undefined;
+}
+
+export interface DatabaseSettings {
+  dataDir: string;
+  databaseUrl: string | undefined;
+}
+
+// PostgreSQL returns bigint (count(*)) as text; our counts are small, so parse them as numbers.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value, 10));
+
+export function openDatabase(settings: DatabaseSettings): DatabaseHandle {
+  if (settings.databaseUrl) {
+    const url = new URL(settings.databaseUrl);
+    const pool = new pg.Pool({ connectionString: settings.databaseUrl, max: 10 });
+    return {
+      db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
+      engine: "postgres",
+      description: `postgres://${url.host}${url.pathname}`,
+      postgresUrl: settings.databaseUrl,
+    };
+  }
+  mkdirSync(settings.dataDir, { recursive: true, mode: 0o700 });
+  const file = path.join(settings.dataDir, "cogno.sqlite");
+  const sqlite = new SqliteDatabase(file);
+  sqlite.pragma("journal_mode = WAL");
+  // FULL: a write the API acknowledged survives a crash of the process or the machine.
+  sqlite.pragma("synchronous = FULL");
+  sqlite.pragma("foreign_keys = ON");
+  sqlite.pragma("busy_timeout = 5000");
+  return {
+    db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }),
+    engine: "sqlite",
+    description: file,
+    postgresUrl: undefined,
+  };
+}
+
+/** Brings the schema up to date. On PostgreSQL the migrator holds an advisory lock, so replicas starting together migrate once. */
+export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
+  const migrator = new Migrator({ db, provider: migrationProvider });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((result) => result.status === "Error");
+  if (error || failed) {
+    throw new Error(`Database migration ${failed?.migrationName ?? ""} failed`, { cause: error });
+  }
+}
+
+export async function pingDatabase(db: Kysely<Database>): Promise<boolean> {
+  try {
+    await sql`select 1`.execute(db);
+    return true;
+  } catch {
+    return false;
+  }
+}

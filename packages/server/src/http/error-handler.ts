@@ -1,0 +1,30 @@
+import type { ErrorBody } from "@cogno/protocol";
+import type { FastifyError, FastifyInstance } from "fastify";
+import { AppError, isAppError } from "./errors.ts";
+
+/** The one place errors become HTTP: every non-2xx has the API.md body, and a 500 never shows a stack. */
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+    if (isAppError(error)) {
+      if (error.retryAfter !== undefined) void reply.header("retry-after", String(error.retryAfter));
+      return reply.status(error.status).send(errorBody(error));
+    }
+    // Fastify's own client errors: malformed JSON, wrong content type, body too large.
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      const message =
+        error.code === "FST_ERR_CTP_BODY_TOO_LARGE"
+          ? "The request body is too large."
+          : error.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE"
+            ? "Send the body as application/json."
+            : "The request body is not valid JSON.";
+      return reply.status(400).send(errorBody(new AppError("validation_failed", message)));
+    }
+    request.log.error({ err: error }, "request failed");
+    return reply.status(500).send(errorBody(new AppError("internal_error")));
+  });
+}
+
+export function errorBody(error: AppError): ErrorBody {
+  return { error: { code: error.code, message: error.message } };
+}

@@ -1,0 +1,57 @@
+/**
+ * The error catalogue: every expected failure is an AppError with a code of API.md. Services throw
+ * them; only the HTTP edge (error-handler.ts) turns them into `{ error: { code, message } }`.
+ */
+import type { ErrorCode } from "@cogno/protocol";
+
+export const STATUS_OF: Record<ErrorCode, number> = {
+  validation_failed: 400,
+  unauthenticated: 401,
+  api_key_malformed: 401,
+  api_key_invalid: 401,
+  api_key_revoked: 401,
+  forbidden: 403,
+  cross_origin_rejected: 403,
+  not_found: 404,
+  api_key_limit_reached: 409,
+  conflict: 409,
+  rate_limited: 429,
+  internal_error: 500,
+};
+
+const DEFAULT_MESSAGE: Record<ErrorCode, string> = {
+  validation_failed: "The request is not valid.",
+  unauthenticated: "Sign in to continue: your session is missing or has expired.",
+  api_key_malformed: "The API key is not a well-formed Cogno key.",
+  api_key_invalid:
+    "No such API key. Create a key in Settings > API Keys, then run cogno login --token <key>.",
+  api_key_revoked:
+    "This API key was revoked. Create a new key in Settings > API Keys, then run cogno login --token <key>.",
+  forbidden: "You are not allowed to do this in this workspace.",
+  cross_origin_rejected: "This request came from another site and was refused.",
+  not_found: "Not found.",
+  api_key_limit_reached: "You already have the maximum number of active API keys in this workspace.",
+  conflict: "That conflicts with something that already exists.",
+  rate_limited: "Too many attempts. Wait a moment and try again.",
+  internal_error:
+    "Something went wrong on the server. Try again; if it keeps happening, check the server log.",
+};
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  /** Seconds, for 429. */
+  readonly retryAfter: number | undefined;
+
+  constructor(code: ErrorCode, message?: string, options?: { retryAfter?: number }) {
+    super(message ?? DEFAULT_MESSAGE[code]);
+    this.name = "AppError";
+    this.code = code;
+    this.status = STATUS_OF[code];
+    this.retryAfter = options?.retryAfter;
+  }
+}
+
+export function isAppError(value: unknown): value is AppError {
+  return value instanceof AppError;
+}

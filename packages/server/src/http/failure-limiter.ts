@@ -1,0 +1,65 @@
+/**
+ * Counts failed authentications per client address in fixed one-minute windows. Only failures
+ * count, so a busy fleet of healthy workers behind one address is never slowed down, while a
+ * client guessing keys or passwords is refused with 429 until its window ends.
+ */
+import type { Clock } from "../clock.ts";
+import { AppError } from "./errors.ts";
+
+const WINDOW_MS = 60_000;
+
+interface Window {
+  startedAt: number;
+  failures: number;
+}
+
+export class FailureLimiter {
+  readonly #windows = new Map<string, Window>();
+  readonly #limit: number;
+  readonly #clock: Clock;
+
+  constructor(limitPerMinute: number, clock: Clock) {
+    this.#limit = limitPerMinute;
+    this.#clock = clock;
+  }
+
+  /** Throws 429 when the client has used up its failures for this window. */
+  assertAllowed(client: string): void {
+    const window = this.#current(client);
+    if (window && window.failures >= this.#limit) {
+      const retryAfter = Math.max(
+        1,
+        Math.ceil((window.startedAt + WINDOW_MS - this.#clock.now().getTime()) / 1000),
+      );
+      throw new AppError(
+        "rate_limited",
+        `Too many failed attempts from this address. Try again in ${retryAfter} seconds.`,
+        { retryAfter },
+      );
+    }
+  }
+
+  recordFailure(client: string): void {
+    const now = this.#clock.now().getTime();
+    const window = this.#current(client);
+    if (window) window.failures += 1;
+    else this.#windows.set(client, { startedAt: now, failures: 1 });
+    if (this.#windows.size > 10_000) this.#forgetExpired(now);
+  }
+
+  #current(client: string): Window | undefined {
+    const window = this.#windows.get(client);
+    if (!window) return undefined;
+    if (this.#clock.now().getTime() - window.startedAt >= WINDOW_MS) {
+      this.#windows.delete(client);
+      return undefined;
+    }
+    return window;
+  }
+
+  #forgetExpired(now: number): void {
+    for (const [client, window] of this.#windows) {
+      if (now - window.startedAt >= WINDOW_MS) this.#windows.delete(client);
+    }
+  }
+}

@@ -1,0 +1,75 @@
+/** cogno-server: reads the settings once, opens the database, builds the app, listens. */
+import { fileURLToPath } from "node:url";
+import { createApp } from "./app.ts";
+import { systemClock } from "./clock.ts";
+import { ConfigError, parseConfig } from "./config.ts";
+import { migrateToLatest, openDatabase } from "./db/create-database.ts";
+import type { Deps } from "./deps.ts";
+import { createInProcessBus, type EventBus } from "./events/bus.ts";
+import { createPostgresBus } from "./events/postgres-bus.ts";
+import { FailureLimiter } from "./http/failure-limiter.ts";
+import { createLogger } from "./logging/logger.ts";
+
+async function main(): Promise<void> {
+  const config = parseConfig(process.env, {
+    webDir: fileURLToPath(new URL("../../web/dist", import.meta.url)),
+    isTerminal: process.stdout.isTTY === true,
+  });
+  const log = createLogger(config.logLevel, process.stdout, config.logFormat);
+  const database = openDatabase(config);
+  await migrateToLatest(database.db);
+  const bus: EventBus = database.postgresUrl
+    ? await createPostgresBus(database.postgresUrl, log)
+    : createInProcessBus((error, event) =>
+        log.error({ err: error, event: event.type }, "event listener failed"),
+      );
+  const deps: Deps = {
+    config,
+    db: database.db,
+    engine: database.engine,
+    bus,
+    clock: systemClock,
+    log,
+    limiters: {
+      login: new FailureLimiter(config.authFailuresPerMinute, systemClock),
+      bearer: new FailureLimiter(config.authFailuresPerMinute, systemClock),
+    },
+  };
+  const app = await createApp(deps);
+  // Fastify logs one line when it listens: make it the ready line, naming the URL and the next step.
+  await app.http.listen({
+    host: config.host,
+    port: config.port,
+    listenTextResolver: (address) =>
+      `Cogno server ready at ${address} (data: ${database.description}). Open it in a browser, sign up, then create a worker key in Settings > API Keys.`,
+  });
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    log.info({ signal }, "shutting down: workers are told to reconnect");
+    app
+      .shutDown()
+      .then(() => bus.close())
+      .then(() => database.db.destroy())
+      .then(() => process.exit(0))
+      .catch((error: unknown) => {
+        log.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      });
+  };
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`cogno-server: ${error.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(
+    `cogno-server failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,335 @@
+/**
+ * The worker WebSocket gateway (API.md, "Worker side"). Authentication happens before the upgrade;
+ * then a worker registers, heartbeats and says when it stops. The gateway listens on the bus:
+ * a revoked key closes its sockets with 4001 at once, and a machine that connects again (here or on
+ * another replica) replaces its older socket.
+ */
+import {
+  type ApiKeyRef,
+  CLOSE_CODES,
+  type ErrorCode,
+  type RegisterMessage,
+  type ServerMessage,
+  workerMessageSchema,
+} from "@cogno/protocol";
+import type { FastifyInstance } from "fastify";
+import type { WebSocket } from "ws";
+import type { LastUsedThrottle } from "../apikeys/last-used.ts";
+import { type AuthenticatedKey, authenticateApiKey } from "../apikeys/service.ts";
+import { isoAt } from "../clock.ts";
+import type { Deps } from "../deps.ts";
+import type { DomainEvent } from "../events/bus.ts";
+import { newId } from "../ids.ts";
+import { MISSED_HEARTBEATS_FOR_OFFLINE } from "./status.ts";
+import { isApiKeyRevoked, markWorkerDisconnected, upsertWorkerOnRegister, writeHeartbeats } from "./store.ts";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    workerKey: AuthenticatedKey | null;
+  }
+}
+
+/** Largest frame a worker may send; its messages are a few hundred bytes. */
+export const MAX_FRAME_BYTES = 16 * 1024;
+/** Messages a worker may send in a burst, and per second after it: far above heartbeats. */
+const MESSAGE_BURST = 20;
+const MESSAGES_PER_SECOND = 5;
+const REGISTER_TIMEOUT_MS = 10_000;
+
+interface Connection {
+  id: string;
+  socket: WebSocket;
+  workspaceId: string;
+  apiKey: ApiKeyRef;
+  workerId: string | undefined;
+  lastSeenAt: number;
+  heartbeatPending: boolean;
+  registering: boolean;
+  stopping: boolean;
+  closed: boolean;
+  openedAt: number;
+  budget: number;
+  budgetAt: number;
+}
+
+export interface WorkerGateway {
+  connectionCount(): number;
+  /** Closes every socket with 1001 ("reconnect"), writes what is pending, stops timers. */
+  shutDown(): Promise<void>;
+}
+
+export function registerWorkerGateway(
+  app: FastifyInstance,
+  deps: Deps,
+  options: { throttle: LastUsedThrottle },
+): WorkerGateway {
+  const connections = new Set<Connection>();
+  const byKey = new Map<string, Set<Connection>>();
+  const byWorker = new Map<string, Set<Connection>>();
+  const pendingWrites = new Set<Promise<unknown>>();
+  const intervalMs = deps.config.heartbeatIntervalMs;
+
+  const track = (work: Promise<unknown>): void => {
+    const guarded = work.catch((error: unknown) =>
+      deps.log.error({ err: error }, "worker gateway write failed"),
+    );
+    pendingWrites.add(guarded);
+    void guarded.finally(() => pendingWrites.delete(guarded));
+  };
+
+  const addTo = (map: Map<string, Set<Connection>>, key: string, connection: Connection): void => {
+    const set = map.get(key) ?? new Set<Connection>();
+    set.add(connection);
+    map.set(key, set);
+  };
+  const removeFrom = (
+    map: Map<string, Set<Connection>>,
+    key: string | undefined,
+    connection: Connection,
+  ): void => {
+    if (key === undefined) return;
+    const set = map.get(key);
+    set?.delete(connection);
+    if (set?.size === 0) map.delete(key);
+  };
+
+  const send = (connection: Connection, message: ServerMessage): void => {
+    if (connection.socket.readyState === connection.socket.OPEN)
+      connection.socket.send(JSON.stringify(message));
+  };
+
+  const refuse = (connection: Connection, code: ErrorCode, message: string): void => {
+    send(connection, { type: "error", error: { code, message } });
+    connection.socket.close(CLOSE_CODES.protocolError, code);
+  };
+
+  const cutOffRevoked = (connection: Connection, apiKey: ApiKeyRef): void => {
+    send(connection, { type: "revoked", apiKey });
+    connection.socket.close(CLOSE_CODES.revoked, "api key revoked");
+  };
+
+  const onEvent = (event: DomainEvent): void => {
+    if (event.type === "api_key.revoked") {
+      const ref = { id: event.apiKey.id, name: event.apiKey.name, prefix: event.apiKey.prefix };
+      for (const connection of byKey.get(event.apiKey.id) ?? []) cutOffRevoked(connection, ref);
+    } else if (event.type === "worker.connected") {
+      for (const connection of byWorker.get(event.workerId) ?? []) {
+        if (connection.id !== event.connectionId) {
+          refuse(
+            connection,
+            "conflict",
+            "Another cogno daemon on this machine connected with the same machine id and replaced this connection.",
+          );
+        }
+      }
+    }
+  };
+  const unsubscribe = deps.bus.subscribe(onEvent);
+
+  const register = async (connection: Connection, hello: RegisterMessage): Promise<void> => {
+    connection.registering = true;
+    const at = isoAt(deps.clock);
+    const workerId = await upsertWorkerOnRegister(deps.db, {
+      newId: newId("wkr"),
+      workspaceId: connection.workspaceId,
+      apiKeyId: connection.apiKey.id,
+      connectionId: connection.id,
+      at,
+      hello,
+    });
+    connection.workerId = workerId;
+    addTo(byWorker, workerId, connection);
+    if (connection.closed) {
+      // The socket closed while the row was written: record that, as the close handler could not.
+      await markWorkerDisconnected(deps.db, workerId, connection.id, isoAt(deps.clock), connection.stopping);
+      await deps.bus.publish({ type: "worker.updated", workspaceId: connection.workspaceId, workerId });
+      return;
+    }
+    // A revocation that landed between authentication and now had no socket to close: check once more.
+    if (await isApiKeyRevoked(deps.db, connection.apiKey.id)) {
+      cutOffRevoked(connection, connection.apiKey);
+      return;
+    }
+    await deps.bus.publish({
+      type: "worker.connected",
+      workspaceId: connection.workspaceId,
+      workerId,
+      connectionId: connection.id,
+    });
+    send(connection, { type: "registered", workerId, heartbeatIntervalMs: intervalMs });
+    connection.registering = false;
+    deps.log.info(
+      { workerId, apiKey: connection.apiKey.prefix, hostname: hello.hostname },
+      "worker registered",
+    );
+    await deps.bus.publish({ type: "worker.updated", workspaceId: connection.workspaceId, workerId });
+  };
+
+  const spendBudget = (connection: Connection, now: number): boolean => {
+    connection.budget = Math.min(
+      MESSAGE_BURST,
+      connection.budget + ((now - connection.budgetAt) / 1000) * MESSAGES_PER_SECOND,
+    );
+    connection.budgetAt = now;
+    if (connection.budget < 1) return false;
+    connection.budget -= 1;
+    return true;
+  };
+
+  const onMessage = (connection: Connection, data: Buffer, isBinary: boolean): void => {
+    const now = deps.clock.now().getTime();
+    if (!spendBudget(connection, now)) {
+      refuse(connection, "rate_limited", "Too many messages: a worker sends one heartbeat per interval.");
+      return;
+    }
+    let json: unknown;
+    try {
+      json = isBinary ? undefined : JSON.parse(data.toString("utf8"));
+    } catch {
+      json = undefined;
+    }
+    const parsed = workerMessageSchema.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = issue && issue.path.length > 0 ? `${issue.path.join(".")}: ` : "";
+      refuse(
+        connection,
+        "validation_failed",
+        `Invalid message. ${where}${issue?.message ?? "send JSON text frames"}.`,
+      );
+      return;
+    }
+    const message = parsed.data;
+    connection.lastSeenAt = now;
+    if (message.type === "register") {
+      if (connection.workerId !== undefined || connection.registering) {
+        refuse(
+          connection,
+          "validation_failed",
+          "Invalid message. register is sent once, as the first message.",
+        );
+        return;
+      }
+      track(register(connection, message));
+      return;
+    }
+    if (connection.workerId === undefined && !connection.registering) {
+      refuse(connection, "validation_failed", "Invalid message. The first message must be register.");
+      return;
+    }
+    if (message.type === "heartbeat") {
+      connection.heartbeatPending = true;
+    } else {
+      connection.stopping = true;
+      connection.socket.close(1000, "stopped");
+    }
+  };
+
+  const onClose = (connection: Connection): void => {
+    connection.closed = true;
+    connections.delete(connection);
+    removeFrom(byKey, connection.apiKey.id, connection);
+    removeFrom(byWorker, connection.workerId, connection);
+    const { workerId } = connection;
+    if (workerId === undefined) return;
+    track(
+      (async () => {
+        const changed = await markWorkerDisconnected(
+          deps.db,
+          workerId,
+          connection.id,
+          isoAt(deps.clock),
+          connection.stopping,
+        );
+        if (changed)
+          await deps.bus.publish({ type: "worker.updated", workspaceId: connection.workspaceId, workerId });
+      })(),
+    );
+  };
+
+  app.get(
+    "/api/v1/worker/connect",
+    {
+      websocket: true,
+      preValidation: async (request) => {
+        request.workerKey = await authenticateApiKey(
+          deps,
+          options.throttle,
+          request.headers.authorization,
+          request.ip,
+        );
+      },
+    },
+    (socket, request) => {
+      const key = request.workerKey;
+      if (!key) {
+        socket.close(CLOSE_CODES.protocolError, "unauthenticated");
+        return;
+      }
+      const now = deps.clock.now().getTime();
+      const connection: Connection = {
+        id: newId("wkr").replace("wkr_", "conn_"),
+        socket,
+        workspaceId: key.workspace.id,
+        apiKey: { id: key.apiKey.id, name: key.apiKey.name, prefix: key.apiKey.prefix },
+        workerId: undefined,
+        lastSeenAt: now,
+        heartbeatPending: false,
+        registering: false,
+        stopping: false,
+        closed: false,
+        openedAt: now,
+        budget: MESSAGE_BURST,
+        budgetAt: now,
+      };
+      connections.add(connection);
+      addTo(byKey, connection.apiKey.id, connection);
+      socket.on("message", (data: Buffer, isBinary: boolean) => onMessage(connection, data, isBinary));
+      socket.on("close", () => onClose(connection));
+      socket.on("error", (error) => deps.log.debug({ err: error }, "worker socket error"));
+    },
+  );
+
+  /** Once per interval: write the heartbeats that arrived, and drop sockets that went silent. */
+  const tick = (): void => {
+    const now = deps.clock.now().getTime();
+    const beats: { workerId: string; connectionId: string; at: string }[] = [];
+    for (const connection of connections) {
+      if (connection.heartbeatPending && connection.workerId !== undefined) {
+        connection.heartbeatPending = false;
+        beats.push({
+          workerId: connection.workerId,
+          connectionId: connection.id,
+          at: new Date(connection.lastSeenAt).toISOString(),
+        });
+      }
+      if (
+        connection.workerId === undefined &&
+        !connection.registering &&
+        now - connection.openedAt > REGISTER_TIMEOUT_MS
+      ) {
+        refuse(connection, "validation_failed", "Invalid message. Send register first.");
+      } else if (now - connection.lastSeenAt > MISSED_HEARTBEATS_FOR_OFFLINE * intervalMs) {
+        connection.socket.terminate();
+      }
+    }
+    track(writeHeartbeats(deps.db, beats));
+  };
+  const timer = setInterval(tick, intervalMs);
+  timer.unref();
+
+  return {
+    connectionCount: () => connections.size,
+    async shutDown() {
+      clearInterval(timer);
+      unsubscribe();
+      tick();
+      for (const connection of connections)
+        connection.socket.close(CLOSE_CODES.goingAway, "server shutting down");
+      // Give close handshakes a moment, then make sure nothing lingers.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      for (const connection of connections) connection.socket.terminate();
+      while (pendingWrites.size > 0) await Promise.allSettled([...pendingWrites]);
+    },
+  };
+}

@@ -1,0 +1,171 @@
+import type {
+  CreateInvitationBody,
+  Invitation,
+  Member,
+  Role,
+  Workspace,
+  WorkspaceSummary,
+} from "@cogno/protocol";
+import { revokeKeysOfOwner } from "../apikeys/store.ts";
+import { isoAt } from "../clock.ts";
+import { randomToken, sha256Hex } from "../crypto.ts";
+import type { Deps } from "../deps.ts";
+import { AppError } from "../http/errors.ts";
+import { newId } from "../ids.ts";
+import { decideMemberRemoval, hasRoleAtLeast } from "./roles.ts";
+import {
+  countOwners,
+  deleteMembership,
+  findInvitation,
+  findRole,
+  findWorkspace,
+  insertInvitation,
+  insertMembershipIfAbsent,
+  insertWorkspaceWithOwner,
+  listMembers,
+  listWorkspaceSummaries,
+  markInvitationAccepted,
+  toWorkspace,
+} from "./store.ts";
+
+const INVITATION_DAYS = 7;
+
+/**
+ * The caller's role in a workspace, or 403. A workspace that does not exist answers the same as
+ * one the caller is not in, so ids cannot be probed. Every workspace route starts here.
+ */
+export async function authorizeMember(
+  deps: Deps,
+  workspaceId: string,
+  userId: string,
+  minimum: Role = "member",
+) {
+  const role = await findRole(deps.db, workspaceId, userId);
+  if (!role) throw new AppError("forbidden", "You are not a member of this workspace.");
+  if (!hasRoleAtLeast(role, minimum)) {
+    throw new AppError(
+      "forbidden",
+      `Only workspace ${minimum === "owner" ? "owners" : "owners and admins"} can do this.`,
+    );
+  }
+  return role;
+}
+
+export async function createWorkspace(deps: Deps, userId: string, name: string): Promise<Workspace> {
+  const row = { id: newId("wsp"), name, created_at: isoAt(deps.clock) };
+  await insertWorkspaceWithOwner(deps.db, row, userId);
+  return toWorkspace(row);
+}
+
+export function listWorkspacesOfUser(deps: Deps, userId: string): Promise<WorkspaceSummary[]> {
+  return listWorkspaceSummaries(deps.db, userId);
+}
+
+export async function getWorkspace(deps: Deps, workspaceId: string, userId: string) {
+  const role = await authorizeMember(deps, workspaceId, userId);
+  const row = await findWorkspace(deps.db, workspaceId);
+  if (!row) throw new AppError("forbidden", "You are not a member of this workspace.");
+  return { workspace: toWorkspace(row), role };
+}
+
+export async function getMembers(deps: Deps, workspaceId: string, userId: string): Promise<Member[]> {
+  await authorizeMember(deps, workspaceId, userId);
+  return listMembers(deps.db, workspaceId);
+}
+
+export async function createInvitation(
+  deps: Deps,
+  workspaceId: string,
+  userId: string,
+  body: CreateInvitationBody,
+): Promise<{ invitation: Invitation; token: string }> {
+  await authorizeMember(deps, workspaceId, userId, "admin");
+  const token = randomToken();
+  const invitation: Invitation = {
+    id: newId("inv"),
+    role: body.role,
+    expiresAt: isoAt(deps.clock, INVITATION_DAYS * 24 * 60 * 60 * 1000),
+  };
+  await insertInvitation(deps.db, {
+    id: invitation.id,
+    workspace_id: workspaceId,
+    token_hash: sha256Hex(token),
+    role: invitation.role,
+    created_by: userId,
+    created_at: isoAt(deps.clock),
+    expires_at: invitation.expiresAt,
+    accepted_by: null,
+    accepted_at: null,
+  });
+  return { invitation, token };
+}
+
+/** Joins the signed-in user to the invitation's workspace. Links are single-use and expire. */
+export async function acceptInvitation(deps: Deps, token: string, userId: string) {
+  const now = isoAt(deps.clock);
+  return deps.db.transaction().execute(async (trx) => {
+    const invitation = await findInvitation(trx, sha256Hex(token));
+    const usable =
+      invitation &&
+      invitation.expires_at > now &&
+      (invitation.accepted_by === null || invitation.accepted_by === userId);
+    if (!invitation || !usable) {
+      throw new AppError(
+        "not_found",
+        "This invitation link is not valid: it has expired or was already used. Ask a workspace admin for a new link.",
+      );
+    }
+    const existingRole = await findRole(trx, invitation.workspace_id, userId);
+    if (!existingRole) {
+      if (
+        invitation.accepted_by === null &&
+        !(await markInvitationAccepted(trx, invitation.id, userId, now))
+      ) {
+        throw new AppError(
+          "not_found",
+          "This invitation link was just used by someone else. Ask for a new link.",
+        );
+      }
+      await insertMembershipIfAbsent(trx, invitation.workspace_id, userId, invitation.role, now);
+    }
+    const workspace = await findWorkspace(trx, invitation.workspace_id);
+    if (!workspace) throw new AppError("not_found", "The workspace of this invitation no longer exists.");
+    return { workspace: toWorkspace(workspace), role: existingRole ?? invitation.role };
+  });
+}
+
+/** Removes a member and, in the same transaction, revokes every key they hold in the workspace. */
+export async function removeMember(
+  deps: Deps,
+  workspaceId: string,
+  actorId: string,
+  targetId: string,
+): Promise<void> {
+  const actorRole = await authorizeMember(deps, workspaceId, actorId);
+  const now = isoAt(deps.clock);
+  const revoked = await deps.db.transaction().execute(async (trx) => {
+    const targetRole = await findRole(trx, workspaceId, targetId);
+    if (!targetRole) throw new AppError("not_found", "That user is not a member of this workspace.");
+    const decision = decideMemberRemoval({
+      actorId,
+      actorRole,
+      targetId,
+      targetRole,
+      ownerCount: await countOwners(trx, workspaceId),
+    });
+    if (!decision.allowed) {
+      throw decision.reason === "last_owner"
+        ? new AppError("conflict", "A workspace needs at least one owner. Make someone else an owner first.")
+        : new AppError(
+            "forbidden",
+            "Only owners and admins can remove other members, and only owners can remove owners.",
+          );
+    }
+    await deleteMembership(trx, workspaceId, targetId);
+    return revokeKeysOfOwner(trx, workspaceId, targetId, actorId, now);
+  });
+  for (const apiKey of revoked) {
+    await deps.bus.publish({ type: "api_key.revoked", workspaceId, apiKey });
+  }
+  await deps.bus.publish({ type: "member.removed", workspaceId, userId: targetId });
+}
