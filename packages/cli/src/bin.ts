@@ -1,0 +1,3 @@
+import { startMain } from "./main.ts";
+
+await startMain(process.argv);

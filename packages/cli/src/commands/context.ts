@@ -1,0 +1,16 @@
+import type { CliConfig } from "../config.ts";
+import type { RandomSource } from "../daemon/backoff.ts";
+import type { Output } from "../output/output.ts";
+
+/** Everything a command may touch, built once by main.ts; tests pass their own. */
+export interface CommandContext {
+  config: CliConfig;
+  output: Output;
+  now: () => Date;
+  random: RandomSource;
+  /** Reads standard input up to the first line break or the end. */
+  readStdinLine: () => Promise<string>;
+  stdinIsTerminal: boolean;
+  /** Starts listening for SIGINT/SIGTERM; the signal aborts on the first one. Only the daemon calls it. */
+  createStopSignal: () => AbortSignal;
+}

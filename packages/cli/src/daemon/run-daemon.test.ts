@@ -1,0 +1,129 @@
+import { generateApiKey } from "@cogno/protocol";
+import { describe, expect, it } from "vitest";
+import { createOutput } from "../output/output.ts";
+import type { SessionEnd, SessionOptions } from "./connection.ts";
+import { type DaemonDeps, runDaemon } from "./run-daemon.ts";
+
+const register = {
+  type: "register" as const,
+  machineId: "mch_test0001",
+  name: "ci-worker",
+  hostname: "test-host",
+  os: "linux",
+  arch: "x64",
+  version: "0.0.0-test",
+};
+
+/** Plays a script of session outcomes; `registers` says whether a session registered before ending. */
+function scriptedDeps(script: { end: SessionEnd; registers?: string }[]) {
+  const lines: string[] = [];
+  const sleeps: number[] = [];
+  let sessions = 0;
+  const deps: DaemonDeps = {
+    output: createOutput({
+      writeStdout: (text) => lines.push(text.trimEnd()),
+      writeStderr: (text) => lines.push(text.trimEnd()),
+      now: () => new Date("2026-06-01T12:00:00Z"),
+    }),
+    random: () => 0.5,
+    runSession: async (options: SessionOptions) => {
+      const step = script[sessions];
+      sessions += 1;
+      if (step === undefined) throw new Error("script exhausted");
+      if (step.registers !== undefined) options.onRegistered(step.registers, 15_000);
+      return step.end;
+    },
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
+    onRegistered: () => undefined,
+  };
+  return { deps, lines, sleeps, sessionCount: () => sessions };
+}
+
+const lost = (registered: boolean): SessionEnd => ({
+  kind: "lost",
+  reason: "the connection dropped",
+  registered,
+  retryAfterMs: undefined,
+});
+
+describe("the daemon loop", () => {
+  it("backs off exponentially while the server is down and resets after a registration", async () => {
+    const { deps, sleeps, lines } = scriptedDeps([
+      { end: lost(false) },
+      { end: lost(false) },
+      { end: lost(false) },
+      { end: lost(true), registers: "wkr_1" },
+      { end: lost(false) },
+      { end: { kind: "revoked", apiKey: undefined }, registers: "wkr_1" },
+    ]);
+    const end = await runDaemon(
+      {
+        server: "http://127.0.0.1:8080",
+        key: generateApiKey(),
+        register,
+        stopSignal: new AbortController().signal,
+      },
+      deps,
+    );
+    expect(end).toEqual({ kind: "revoked", apiKey: undefined });
+    // random 0.5 of ceilings 1 s, 2 s, 4 s; then reset by the registration: 1 s, then 2 s.
+    expect(sleeps).toEqual([500, 1_000, 2_000, 500, 1_000]);
+    expect(lines).toContain("2026-06-01T12:00:00Z registered as wkr_1 (heartbeat every 15 s)");
+    expect(lines).toContain(
+      "2026-06-01T12:00:00Z connection lost (the connection dropped); reconnecting in 0.5 s",
+    );
+    expect(lines).toContain("2026-06-01T12:00:00Z registered again as wkr_1 (heartbeat every 15 s)");
+  });
+
+  it("never retries a refused key", async () => {
+    const { deps, sessionCount } = scriptedDeps([
+      { end: { kind: "refused", error: { code: "api_key_revoked", message: "Revoked." } } },
+    ]);
+    const end = await runDaemon(
+      {
+        server: "http://127.0.0.1:8080",
+        key: generateApiKey(),
+        register,
+        stopSignal: new AbortController().signal,
+      },
+      deps,
+    );
+    expect(end.kind).toBe("refused");
+    expect(sessionCount()).toBe(1);
+  });
+
+  it("stops during a backoff wait without connecting again", async () => {
+    const stop = new AbortController();
+    const { deps, lines, sessionCount } = scriptedDeps([{ end: lost(false) }]);
+    deps.sleep = async () => {
+      stop.abort();
+    };
+    const end = await runDaemon(
+      { server: "http://127.0.0.1:8080", key: generateApiKey(), register, stopSignal: stop.signal },
+      deps,
+    );
+    expect(end).toEqual({ kind: "stopped" });
+    expect(sessionCount()).toBe(1);
+    expect(lines.at(-1)).toBe("2026-06-01T12:00:00Z stopped");
+  });
+
+  it("waits at least a Retry-After, but never beyond the 60 s cap", async () => {
+    const { deps, sleeps } = scriptedDeps([
+      { end: { kind: "lost", reason: "503", registered: false, retryAfterMs: 5_000 } },
+      { end: { kind: "lost", reason: "503", registered: false, retryAfterMs: 3_600_000 } },
+      { end: { kind: "rejected", reason: "x" } },
+    ]);
+    await runDaemon(
+      {
+        server: "http://127.0.0.1:8080",
+        key: generateApiKey(),
+        register,
+        stopSignal: new AbortController().signal,
+      },
+      deps,
+    );
+    expect(sleeps).toEqual([5_000, 60_000]);
+  });
+});

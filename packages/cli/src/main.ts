@@ -1,0 +1,149 @@
+/**
+ * The top of the CLI: builds the context, runs the program, and turns every outcome into one exit
+ * code (API.md: 0 ok or clean stop, 1 failure, 2 usage, 3 key refused). The only module that prints
+ * errors or exits.
+ */
+import { EXIT_CODES } from "@cogno/protocol";
+import { CommanderError } from "commander";
+import type { CommandContext } from "./commands/context.ts";
+import { type CliConfig, readCliConfig } from "./config.ts";
+import { type ExitCode, ExitError } from "./exit-error.ts";
+import { type ActivityLog, createActivityLog } from "./output/activity-log.ts";
+import { createOutput, type Output } from "./output/output.ts";
+import { buildProgram } from "./program.ts";
+
+export interface MainDeps {
+  config: CliConfig;
+  writeStdout: (text: string) => void;
+  writeStderr: (text: string) => void;
+  now: () => Date;
+  random: () => number;
+  readStdinLine: () => Promise<string>;
+  stdinIsTerminal: boolean;
+  createStopSignal: (output: Output) => AbortSignal;
+}
+
+/** `handoff`, help and version only read: recording them would hide the command a helper needs to see. */
+export function shouldRecordActivity(args: readonly string[]): boolean {
+  if (args.some((arg) => arg === "-h" || arg === "--help" || arg === "-V" || arg === "--version"))
+    return false;
+  const first = args.find((arg) => !arg.startsWith("-"));
+  return first !== "handoff" && first !== "help";
+}
+
+function stripFinalNewline(text: string): string {
+  return text.endsWith("\n") ? text.slice(0, -1) : text;
+}
+
+function exitCodeOfCommanderError(error: CommanderError): ExitCode {
+  if (
+    error.code === "commander.helpDisplayed" ||
+    error.code === "commander.version" ||
+    error.code === "commander.help"
+  ) {
+    return EXIT_CODES.ok;
+  }
+  return EXIT_CODES.usage;
+}
+
+/** Runs one command line and returns its exit code; never throws, never exits. */
+export async function runMain(args: readonly string[], deps: MainDeps): Promise<ExitCode> {
+  const activity: ActivityLog | undefined = shouldRecordActivity(args)
+    ? createActivityLog(deps.config.configDir, args, deps.now)
+    : undefined;
+  const output = createOutput({
+    writeStdout: deps.writeStdout,
+    writeStderr: deps.writeStderr,
+    now: deps.now,
+    onLine: (line) => activity?.recordLine(line),
+  });
+  const context: CommandContext = {
+    config: deps.config,
+    output,
+    now: deps.now,
+    random: deps.random,
+    readStdinLine: deps.readStdinLine,
+    stdinIsTerminal: deps.stdinIsTerminal,
+    createStopSignal: () => deps.createStopSignal(output),
+  };
+  const program = buildProgram(context, {
+    writeOut: (text) => output.info(stripFinalNewline(text)),
+    writeErr: (text) => output.error(stripFinalNewline(text)),
+  });
+
+  let code: ExitCode = EXIT_CODES.ok;
+  try {
+    await program.parseAsync([...args], { from: "user" });
+  } catch (error) {
+    if (error instanceof ExitError) {
+      output.error(error.message);
+      code = error.code;
+    } else if (error instanceof CommanderError) {
+      // Commander has already printed its message through writeErr.
+      code = exitCodeOfCommanderError(error);
+    } else {
+      output.error(`Unexpected error: ${error instanceof Error ? error.message : String(error)}`);
+      code = EXIT_CODES.failure;
+    }
+  }
+  await activity?.finish(code);
+  return code;
+}
+
+function readStdinLine(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let buffered = "";
+    const finish = (): void => {
+      process.stdin.off("data", onData);
+      process.stdin.off("end", finish);
+      process.stdin.off("error", reject);
+      process.stdin.pause();
+      resolve(buffered.split(/\r?\n/)[0] ?? "");
+    };
+    const onData = (chunk: Buffer): void => {
+      buffered += chunk.toString("utf8");
+      if (buffered.includes("\n")) finish();
+    };
+    process.stdin.on("data", onData);
+    process.stdin.once("end", finish);
+    process.stdin.once("error", reject);
+  });
+}
+
+/** First SIGINT/SIGTERM: stop cleanly. Second: the user means it, leave now. */
+function createProcessStopSignal(output: Output): AbortSignal {
+  const controller = new AbortController();
+  const onSignal = (name: NodeJS.Signals): void => {
+    if (controller.signal.aborted) {
+      output.error(`${name} again: exiting without waiting.`);
+      process.exit(EXIT_CODES.failure);
+    }
+    output.state(`${name} received; stopping (send it again to force)`);
+    controller.abort();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  return controller.signal;
+}
+
+function flushStream(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    stream.write("", () => resolve());
+  });
+}
+
+export async function startMain(argv: readonly string[]): Promise<void> {
+  const code = await runMain(argv.slice(2), {
+    config: readCliConfig(),
+    writeStdout: (text) => process.stdout.write(text),
+    writeStderr: (text) => process.stderr.write(text),
+    now: () => new Date(),
+    random: Math.random,
+    readStdinLine,
+    stdinIsTerminal: process.stdin.isTTY === true,
+    createStopSignal: createProcessStopSignal,
+  });
+  // Exit explicitly: fetch keeps idle sockets alive for seconds after `whoami`.
+  await Promise.all([flushStream(process.stdout), flushStream(process.stderr)]);
+  process.exit(code);
+}

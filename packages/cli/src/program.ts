@@ -1,0 +1,79 @@
+/** The command line: names, flags and help text, each command wired to its function. */
+import { Command } from "commander";
+import type { CommandContext } from "./commands/context.ts";
+import { printHandoff } from "./commands/handoff.ts";
+import { login } from "./commands/login.ts";
+import { logout } from "./commands/logout.ts";
+import { runWorker } from "./commands/run.ts";
+import { showStatus } from "./commands/status.ts";
+import { createUsageError } from "./exit-error.ts";
+
+export interface ProgramWriters {
+  writeOut: (text: string) => void;
+  writeErr: (text: string) => void;
+}
+
+export function buildProgram(context: CommandContext, writers: ProgramWriters): Command {
+  const program = new Command("cogno")
+    .description("Cogno worker: log in with a workspace API key, then run the worker daemon.")
+    .version(context.config.version, "-V, --version", "print the version")
+    .helpOption("-h, --help", "show help")
+    // Commander would call process.exit itself; main.ts owns the exit code instead.
+    .exitOverride()
+    .configureOutput({ writeOut: writers.writeOut, writeErr: writers.writeErr })
+    .showHelpAfterError("(run cogno --help for usage)")
+    .allowExcessArguments(false);
+
+  program
+    .command("run", { isDefault: true })
+    .description("run the worker daemon in the foreground (the default command)")
+    .option("--name <name>", "worker name shown in Settings > Workers (default: this machine's hostname)")
+    // As the default command, `run` receives any word that is not a command; name it as such.
+    .allowExcessArguments(true)
+    .action(async (options: { name?: string }, command: Command) => {
+      const [unknown] = command.args;
+      if (unknown !== undefined)
+        throw createUsageError(`unknown command "${unknown}". Run cogno --help to see the commands.`);
+      await runWorker({ name: options.name }, context);
+    });
+
+  program
+    .command("login")
+    .description("check a workspace API key with the server and store it for the worker")
+    .requiredOption(
+      "--token <key>",
+      'the API key from Settings > API Keys, or "-" to read it from standard input',
+    )
+    .option(
+      "--server <url>",
+      "Cogno server URL (default: COGNO_SERVER, the stored server, or http://127.0.0.1:8080)",
+    )
+    .action(async (options: { token: string; server?: string }) => {
+      await login({ token: options.token, server: options.server }, context);
+    });
+
+  program
+    .command("status")
+    .description("show the server, workspace and key in use, and whether the server accepts the key")
+    .action(async () => {
+      await showStatus(context);
+    });
+
+  program
+    .command("logout")
+    .description("remove the stored key from this machine (the key stays active until revoked)")
+    .action(async () => {
+      await logout(context);
+    });
+
+  program
+    .command("handoff")
+    .description(
+      "print workspace, key prefix, last command and its output as Markdown for a helper, secrets removed",
+    )
+    .action(async () => {
+      await printHandoff(context);
+    });
+
+  return program;
+}

@@ -1,0 +1,137 @@
+/**
+ * A stand-in for the worker endpoints of API.md, for unit tests of the CLI's client side (backoff,
+ * close codes, refused upgrades) that need exact control over what the server does and when.
+ * The end-to-end tests in e2e/ run the real server.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
+import { type WebSocket, WebSocketServer } from "ws";
+
+export interface HttpAnswer {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface FakeConnection {
+  socket: WebSocket;
+  authorization: string | undefined;
+  received: unknown[];
+  /** Resolves with the next message received (or one already waiting). */
+  nextMessage: () => Promise<unknown>;
+  closed: Promise<{ code: number }>;
+}
+
+export interface FakeServer {
+  url: string;
+  /** What GET /api/v1/worker/whoami answers; the default accepts any key. */
+  answerWhoami: (authorization: string | undefined) => HttpAnswer;
+  /** Refuse the upgrade with this answer instead of accepting it, when set. */
+  refuseUpgrade: ((authorization: string | undefined) => HttpAnswer | undefined) | undefined;
+  connections: FakeConnection[];
+  waitForConnection: (index: number) => Promise<FakeConnection>;
+  upgradeAttempts: number;
+  close: () => Promise<void>;
+}
+
+export const FAKE_WHOAMI = {
+  workspace: { id: "wsp_test", name: "Test workspace" },
+  apiKey: { id: "key_test", name: "test-laptop-worker", prefix: "cogno_wk_00000000" },
+  user: { id: "usr_test", email: "alice@example.com", name: "Alice" },
+};
+
+function sendJson(response: ServerResponse, answer: HttpAnswer): void {
+  response.writeHead(answer.status, { "content-type": "application/json", ...answer.headers });
+  response.end(JSON.stringify(answer.body));
+}
+
+function refuseSocket(socket: Duplex, answer: HttpAnswer): void {
+  const body = JSON.stringify(answer.body);
+  const extra = Object.entries(answer.headers ?? {})
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join("");
+  socket.end(
+    `HTTP/1.1 ${answer.status} Refused\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${extra}connection: close\r\n\r\n${body}`,
+  );
+}
+
+function trackConnection(socket: WebSocket, request: IncomingMessage): FakeConnection {
+  const received: unknown[] = [];
+  const waiters: ((message: unknown) => void)[] = [];
+  let consumed = 0;
+  socket.on("message", (data) => {
+    const message: unknown = JSON.parse(data.toString());
+    received.push(message);
+    const waiter = waiters.shift();
+    if (waiter !== undefined) {
+      consumed += 1;
+      waiter(message);
+    }
+  });
+  return {
+    socket,
+    authorization: request.headers.authorization,
+    received,
+    nextMessage: () =>
+      new Promise((resolve) => {
+        if (consumed < received.length) {
+          resolve(received[consumed]);
+          consumed += 1;
+        } else {
+          waiters.push(resolve);
+        }
+      }),
+    closed: new Promise((resolve) => socket.on("close", (code) => resolve({ code }))),
+  };
+}
+
+export async function startFakeServer(): Promise<FakeServer> {
+  const sockets = new WebSocketServer({ noServer: true });
+  const connectionWaiters: (() => void)[] = [];
+  const http: Server = createServer((request, response) => {
+    if (request.url === "/api/v1/worker/whoami") {
+      sendJson(response, fake.answerWhoami(request.headers.authorization));
+    } else {
+      sendJson(response, { status: 404, body: { error: { code: "not_found", message: "No such route." } } });
+    }
+  });
+  const fake: FakeServer = {
+    url: "",
+    answerWhoami: () => ({ status: 200, body: FAKE_WHOAMI }),
+    refuseUpgrade: undefined,
+    connections: [],
+    upgradeAttempts: 0,
+    waitForConnection: (index) =>
+      new Promise((resolve) => {
+        const check = (): void => {
+          const connection = fake.connections[index];
+          if (connection !== undefined) resolve(connection);
+          else connectionWaiters.push(check);
+        };
+        check();
+      }),
+    close: async () => {
+      for (const client of sockets.clients) client.terminate();
+      sockets.close();
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    },
+  };
+  http.on("upgrade", (request, socket, head) => {
+    fake.upgradeAttempts += 1;
+    const refusal = fake.refuseUpgrade?.(request.headers.authorization);
+    if (refusal !== undefined) {
+      refuseSocket(socket, refusal);
+      return;
+    }
+    sockets.handleUpgrade(request, socket, head, (client) => {
+      fake.connections.push(trackConnection(client, request));
+      for (const waiter of connectionWaiters.splice(0)) waiter();
+    });
+  });
+  await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+  const address = http.address();
+  if (address === null || typeof address === "string") throw new Error("the fake server has no TCP port");
+  fake.url = `http://127.0.0.1:${address.port}`;
+  return fake;
+}
