@@ -1,0 +1,77 @@
+/** Runs the real `cogno` binary as a person would, each "machine" with its own config directory. */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CLI_BIN } from "../support/paths.ts";
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface Machine {
+  configHome: string;
+  run: (args: string[], input?: string) => Promise<CliResult>;
+  startDaemon: (args?: string[]) => Daemon;
+  remove: () => void;
+}
+
+export interface Daemon {
+  process: ChildProcess;
+  output: () => string;
+  exited: Promise<CliResult>;
+  stop: () => Promise<CliResult>;
+}
+
+/** A fresh machine: its own XDG config home, so its own credentials and machine id. */
+export function createMachine(): Machine {
+  const configHome = mkdtempSync(join(tmpdir(), "cogno-web-e2e-machine-"));
+  // Only what a shell would pass: no COGNO_TOKEN or COGNO_SERVER leaking in from the test runner.
+  const env = { PATH: process.env.PATH ?? "", HOME: configHome, XDG_CONFIG_HOME: configHome };
+
+  const startDaemon = (args: string[] = []): Daemon => {
+    const child = spawn(process.execPath, [CLI_BIN, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr?.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const exited = new Promise<CliResult>((resolveExit) => {
+      child.on("exit", (code) => resolveExit({ code, stdout, stderr }));
+    });
+    return {
+      process: child,
+      output: () => stdout + stderr,
+      exited,
+      stop: async () => {
+        if (child.exitCode === null) child.kill("SIGTERM");
+        return exited;
+      },
+    };
+  };
+
+  return {
+    configHome,
+    run: (args, input) =>
+      new Promise((resolveRun) => {
+        const child = spawn(process.execPath, [CLI_BIN, ...args], { env, stdio: ["pipe", "pipe", "pipe"] });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (chunk: Buffer) => {
+          stdout += chunk.toString();
+        });
+        child.stderr.on("data", (chunk: Buffer) => {
+          stderr += chunk.toString();
+        });
+        child.on("exit", (code) => resolveRun({ code, stdout, stderr }));
+        child.stdin.end(input ?? "");
+      }),
+    startDaemon,
+    remove: () => rmSync(configHome, { recursive: true, force: true }),
+  };
+}
