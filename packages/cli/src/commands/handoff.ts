@@ -34,7 +34,7 @@ function describeLive(live: WhoamiResult | undefined): string {
     case "accepted":
       return " The server accepts the key now.";
     case "refused":
-      return ` The server refuses the key now (${live.error.code ?? "401"}${live.error.message === undefined ? "" : `: ${live.error.message}`}).`;
+      return ` The server refuses the key now (${live.error.code ?? "401"}).`;
     case "unavailable":
       return ` Could not ask the server about it just now (${live.reason}).`;
   }

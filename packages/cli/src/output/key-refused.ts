@@ -36,10 +36,13 @@ export function describeKeyRefusal(refusal: KeyRefusal): string {
     `Key ${describeKeyName(refusal.displayPrefix, refusal.keyName)} was refused: ${describeReason(refusal.code)}.`,
   ];
   if (refusal.serverMessage !== undefined) lines.push(`Server: ${refusal.serverMessage}`);
-  lines.push(
-    refusal.keySource === "COGNO_TOKEN"
-      ? "Create a new key in Settings > API Keys and put it in COGNO_TOKEN."
-      : "Create a new key in Settings > API Keys, then run: cogno login --token <key>",
-  );
+  // The server's message usually says what to do already; repeat it only when it does not, or when
+  // the fix differs because the key came from COGNO_TOKEN.
+  const serverGaveNextStep = refusal.serverMessage?.includes("cogno login --token") === true;
+  if (refusal.keySource === "COGNO_TOKEN") {
+    lines.push("Create a new key in Settings > API Keys and put it in COGNO_TOKEN.");
+  } else if (!serverGaveNextStep) {
+    lines.push("Create a new key in Settings > API Keys, then run: cogno login --token <key>");
+  }
   return lines.join("\n");
 }

@@ -1,0 +1,119 @@
+/**
+ * Runs the real `cogno` binary for end-to-end tests: one config dir per simulated machine, output
+ * captured, helpers to wait for a line or for the exit.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, readFile, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { CLI_BIN } from "../support/paths.ts";
+
+export interface Machine {
+  /** XDG_CONFIG_HOME of this machine; the CLI keeps its files in `<home>/cogno`. */
+  configHome: string;
+  credentialsPath: string;
+}
+
+export async function createMachine(): Promise<Machine> {
+  const configHome = await mkdtemp(path.join(tmpdir(), "cogno-machine-"));
+  return { configHome, credentialsPath: path.join(configHome, "cogno", "credentials.json") };
+}
+
+export async function readCredentialBytes(machine: Machine): Promise<Buffer | undefined> {
+  try {
+    return await readFile(machine.credentialsPath);
+  } catch {
+    return undefined;
+  }
+}
+
+export async function modeOf(file: string): Promise<number> {
+  return (await stat(file)).mode & 0o777;
+}
+
+export interface CliProcess {
+  child: ChildProcess;
+  output(): string;
+  /** Resolves with the exit code, and when it happened. */
+  exited: Promise<{ code: number | null; at: number }>;
+  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
+}
+
+export interface CliRunOptions {
+  env?: Record<string, string>;
+  stdin?: string;
+}
+
+export function startCli(machine: Machine, args: string[], options: CliRunOptions = {}): CliProcess {
+  const child = spawn(process.execPath, [CLI_BIN, ...args], {
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: machine.configHome,
+      XDG_CONFIG_HOME: machine.configHome,
+      ...options.env,
+    },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let output = "";
+  const listeners = new Set<() => void>();
+  const onData = (chunk: Buffer): void => {
+    output += chunk.toString();
+    for (const listener of listeners) listener();
+  };
+  child.stdout?.on("data", onData);
+  child.stderr?.on("data", onData);
+  if (options.stdin !== undefined) child.stdin?.end(options.stdin);
+  else child.stdin?.end();
+  const exited = new Promise<{ code: number | null; at: number }>((resolve) =>
+    child.once("exit", (code) => resolve({ code, at: Date.now() })),
+  );
+  return {
+    child,
+    output: () => output,
+    exited,
+    waitForOutput: (pattern, timeoutMs = 15_000) =>
+      new Promise((resolve, reject) => {
+        const check = (): void => {
+          const match = pattern.exec(output);
+          if (match !== null) {
+            listeners.delete(check);
+            clearTimeout(timer);
+            resolve(match);
+          }
+        };
+        const timer = setTimeout(() => {
+          listeners.delete(check);
+          reject(new Error(`timed out waiting for ${pattern} in:\n${output}`));
+        }, timeoutMs);
+        listeners.add(check);
+        check();
+      }),
+  };
+}
+
+export async function runCli(
+  machine: Machine,
+  args: string[],
+  options: CliRunOptions = {},
+): Promise<{ code: number | null; output: string }> {
+  const cli = startCli(machine, args, options);
+  const { code } = await cli.exited;
+  return { code, output: cli.output() };
+}
+
+/** Polls until `check` returns a value, or fails with the last value seen. */
+export async function waitFor<T>(
+  read: () => Promise<T>,
+  accept: (value: T) => boolean,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last = await read();
+  while (!accept(last)) {
+    if (Date.now() > deadline)
+      throw new Error(`condition not met in ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    last = await read();
+  }
+  return last;
+}

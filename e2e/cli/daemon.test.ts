@@ -1,0 +1,212 @@
+/**
+ * The worker daemon against the real server: the help page's "Use the key with the CLI", revocation
+ * that stops the daemon at once, clean stops, two machines, rotation, server restarts and refused
+ * keys at the socket.
+ */
+import { generateApiKey } from "@cogno/protocol";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type CliProcess, createMachine, type Machine, runCli, startCli, waitFor } from "./cli-process.ts";
+import {
+  type CliFixture,
+  HEARTBEAT_INTERVAL_MS,
+  KEY_REFUSED,
+  startCliFixture,
+  type WorkerRow,
+} from "./fixture.ts";
+
+let fixture: CliFixture;
+const daemons: CliProcess[] = [];
+
+beforeAll(async () => {
+  fixture = await startCliFixture();
+});
+
+afterAll(async () => {
+  for (const daemon of daemons) if (daemon.child.exitCode === null) daemon.child.kill("SIGKILL");
+  await fixture?.close();
+});
+
+async function loggedInMachine(
+  keyName: string,
+): Promise<{ machine: Machine; key: string; apiKey: { id: string; prefix: string } }> {
+  const machine = await createMachine();
+  const { key, apiKey } = await fixture.createKey(keyName);
+  const login = await runCli(machine, ["login", "--token", key, "--server", fixture.server.url]);
+  expect(login.code, login.output).toBe(0);
+  return { machine, key, apiKey };
+}
+
+async function startDaemon(
+  machine: Machine,
+  args: string[] = [],
+  env: Record<string, string> = {},
+): Promise<{ daemon: CliProcess; workerId: string }> {
+  const daemon = startCli(machine, args, { env });
+  daemons.push(daemon);
+  const [, workerId] = await daemon.waitForOutput(/registered (?:again )?as (wkr_\w+)/);
+  if (workerId === undefined) throw new Error("no worker id");
+  return { daemon, workerId };
+}
+
+async function workerRow(workerId: string): Promise<WorkerRow | undefined> {
+  return (await fixture.listWorkers()).find((worker) => worker.id === workerId);
+}
+
+describe("the worker daemon", () => {
+  it("registers, shows online with its key's prefix, and keeps heartbeating", async () => {
+    const { machine, apiKey } = await loggedInMachine("online-worker");
+    const { daemon, workerId } = await startDaemon(machine, ["--name", "ci-runner-1"]);
+    const online = await waitFor(
+      () => workerRow(workerId),
+      (row) => row?.status === "online" && row.lastHeartbeatAt !== null,
+    );
+    expect(online?.name).toBe("ci-runner-1");
+    expect(online?.apiKey.prefix).toBe(apiKey.prefix);
+    const first = online?.lastHeartbeatAt ?? "";
+    await waitFor(
+      () => workerRow(workerId),
+      (row) => (row?.lastHeartbeatAt ?? "") > first,
+      5 * HEARTBEAT_INTERVAL_MS + 2_000,
+    );
+    daemon.child.kill("SIGTERM");
+    expect((await daemon.exited).code).toBe(0);
+  });
+
+  it("exits 3 within 1 s of the revoke response, saying which key and what to do; login with it then fails", async () => {
+    const { machine, key, apiKey } = await loggedInMachine("revoked-while-running");
+    const { daemon, workerId } = await startDaemon(machine);
+    const revoke = await fixture.revokeKey(apiKey.id);
+    const answeredAt = Date.now();
+    expect(revoke.status).toBe(200);
+    expect(revoke.body.disconnectedWorkers).toBe(1);
+    const { code, at } = await daemon.exited;
+    expect(code).toBe(KEY_REFUSED);
+    expect(at - answeredAt).toBeLessThan(1_000);
+    expect(daemon.output()).toContain(`revoked: key ${apiKey.prefix}… ("revoked-while-running")`);
+    expect(daemon.output()).toContain("cogno login --token <key>");
+    expect((await workerRow(workerId))?.status).toBe("revoked");
+    const again = await runCli(machine, ["login", "--token", key]);
+    expect(again.code).toBe(KEY_REFUSED);
+  });
+
+  it("on SIGTERM tells the server it is stopping, exits 0 and shows stopped", async () => {
+    const { machine } = await loggedInMachine("sigterm-worker");
+    const { daemon, workerId } = await startDaemon(machine);
+    await waitFor(
+      () => workerRow(workerId),
+      (row) => row?.status === "online",
+    );
+    daemon.child.kill("SIGTERM");
+    expect((await daemon.exited).code).toBe(0);
+    expect(daemon.output()).toMatch(/stopped\n/);
+    await waitFor(
+      () => workerRow(workerId),
+      (row) => row?.status === "stopped",
+    );
+  });
+
+  it("two machines with two keys: revoking one key stops only its worker", async () => {
+    const first = await loggedInMachine("machine-a-worker");
+    const second = await loggedInMachine("machine-b-worker");
+    const a = await startDaemon(first.machine);
+    const b = await startDaemon(second.machine);
+    expect(a.workerId).not.toBe(b.workerId);
+    await fixture.revokeKey(first.apiKey.id);
+    expect((await a.daemon.exited).code).toBe(KEY_REFUSED);
+    // The other worker is untouched: still running and still heartbeating.
+    const before = (await workerRow(b.workerId))?.lastHeartbeatAt ?? "";
+    await waitFor(
+      () => workerRow(b.workerId),
+      (row) => row?.status === "online" && (row.lastHeartbeatAt ?? "") > before,
+      5_000,
+    );
+    expect(b.daemon.child.exitCode).toBeNull();
+    b.daemon.child.kill("SIGTERM");
+    expect((await b.daemon.exited).code).toBe(0);
+  });
+
+  it("rotation on one machine keeps the worker id, and revoking the old key does not touch it", async () => {
+    const { machine, apiKey: oldKey } = await loggedInMachine("rotate-old");
+    const first = await startDaemon(machine);
+    // 1–2. Create a new key and install it on the machine.
+    const { key: newKey, apiKey: newKeyRef } = await fixture.createKey("rotate-new");
+    const login = await runCli(machine, ["login", "--token", newKey]);
+    expect(login.code).toBe(0);
+    expect(login.output).toContain(`replaces key ${oldKey.prefix}…`);
+    // 3. Restart the worker.
+    first.daemon.child.kill("SIGTERM");
+    expect((await first.daemon.exited).code).toBe(0);
+    const second = await startDaemon(machine);
+    // 4. It is the same worker, now on the new key.
+    expect(second.workerId).toBe(first.workerId);
+    const row = await waitFor(
+      () => workerRow(second.workerId),
+      (worker) => worker?.apiKey.id === newKeyRef.id && worker.status === "online",
+    );
+    expect(row?.apiKey.prefix).toBe(newKeyRef.prefix);
+    // 5. Revoke the old key: the worker stays.
+    const revoke = await fixture.revokeKey(oldKey.id);
+    expect(revoke.body.disconnectedWorkers).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 2 * HEARTBEAT_INTERVAL_MS));
+    expect(second.daemon.child.exitCode).toBeNull();
+    expect((await workerRow(second.workerId))?.status).toBe("online");
+    expect((await fixture.listWorkers()).filter((worker) => worker.id === second.workerId)).toHaveLength(1);
+    second.daemon.child.kill("SIGTERM");
+    await second.daemon.exited;
+  });
+
+  it("refuses unknown and revoked keys at the socket with exit 3, without retrying", async () => {
+    const machine = await createMachine();
+    const unknown = startCli(machine, [], {
+      env: { COGNO_TOKEN: generateApiKey(), COGNO_SERVER: fixture.server.url },
+    });
+    expect((await unknown.exited).code).toBe(KEY_REFUSED);
+    expect(unknown.output()).toMatch(/no such key/);
+    expect(unknown.output()).toContain("COGNO_TOKEN");
+    expect(unknown.output()).not.toContain("reconnecting");
+
+    const { key, apiKey } = await fixture.createKey("revoked-at-socket");
+    await fixture.revokeKey(apiKey.id);
+    const revoked = startCli(machine, [], { env: { COGNO_TOKEN: key, COGNO_SERVER: fixture.server.url } });
+    expect((await revoked.exited).code).toBe(KEY_REFUSED);
+    expect(revoked.output()).toContain(`revoked: key ${apiKey.prefix}…`);
+
+    const malformed = startCli(machine, [], {
+      env: { COGNO_TOKEN: "cogno_wk_short", COGNO_SERVER: fixture.server.url },
+    });
+    expect((await malformed.exited).code).toBe(KEY_REFUSED);
+    expect(malformed.output()).toContain("COGNO_TOKEN");
+  });
+
+  it("reconnects after a server restart and is online again, with no twin row", async () => {
+    const { machine } = await loggedInMachine("restart-worker");
+    const { daemon, workerId } = await startDaemon(machine);
+    const rowsBefore = (await fixture.listWorkers()).length;
+    await fixture.restartServer();
+    await daemon.waitForOutput(/registered again as /, 30_000);
+    await waitFor(
+      () => workerRow(workerId),
+      (row) => row?.status === "online",
+    );
+    expect((await fixture.listWorkers()).length).toBe(rowsBefore);
+    expect(daemon.output()).toMatch(/reconnecting in \d/);
+    daemon.child.kill("SIGTERM");
+    expect((await daemon.exited).code).toBe(0);
+  });
+
+  it("after SIGKILL (no stopping message) the worker shows offline, not stopped", async () => {
+    const { machine } = await loggedInMachine("sigkill-worker");
+    const { daemon, workerId } = await startDaemon(machine);
+    await waitFor(
+      () => workerRow(workerId),
+      (row) => row?.status === "online",
+    );
+    daemon.child.kill("SIGKILL");
+    await daemon.exited;
+    await waitFor(
+      () => workerRow(workerId),
+      (row) => row?.status === "offline",
+      3 * HEARTBEAT_INTERVAL_MS + 5_000,
+    );
+  });
+});

@@ -1,0 +1,59 @@
+/** One real server per test file, with a short heartbeat so presence changes show within seconds. */
+import { type ApiClient, createKey, signUpWithWorkspace } from "../support/api.ts";
+import { type RunningServer, startServer } from "../support/server.ts";
+import { createTestStore, type TestStore } from "../support/store.ts";
+
+export const HEARTBEAT_INTERVAL_MS = 500;
+export const KEY_REFUSED = 3;
+
+export interface WorkerRow {
+  id: string;
+  name: string;
+  status: "online" | "offline" | "stopped" | "revoked";
+  apiKey: { id: string; name: string; prefix: string };
+  lastHeartbeatAt: string | null;
+}
+
+export interface CliFixture {
+  store: TestStore;
+  server: RunningServer;
+  owner: { client: ApiClient; workspaceId: string };
+  createKey(name: string): Promise<{ apiKey: { id: string; name: string; prefix: string }; key: string }>;
+  revokeKey(keyId: string): Promise<{ status: number; body: { disconnectedWorkers: number } }>;
+  listWorkers(): Promise<WorkerRow[]>;
+  restartServer(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startCliFixture(heartbeatIntervalMs = HEARTBEAT_INTERVAL_MS): Promise<CliFixture> {
+  const store = await createTestStore();
+  const env = { COGNO_HEARTBEAT_INTERVAL_MS: String(heartbeatIntervalMs) };
+  let server = await startServer({ store, env });
+  const owner = await signUpWithWorkspace(server.url, "Owner");
+  const fixture: CliFixture = {
+    store,
+    server,
+    owner,
+    createKey: (name) => createKey(owner, name),
+    revokeKey: async (keyId) => {
+      const response = await owner.client.delete(`/api/v1/workspaces/${owner.workspaceId}/api-keys/${keyId}`);
+      return { status: response.status, body: response.body };
+    },
+    listWorkers: async () => {
+      const response = await owner.client.get(`/api/v1/workspaces/${owner.workspaceId}/workers`);
+      if (response.status !== 200) throw new Error(`workers: ${response.status}`);
+      return response.body.workers as WorkerRow[];
+    },
+    restartServer: async () => {
+      const port = server.port;
+      await server.stop("SIGTERM");
+      server = await startServer({ store, env, port });
+      fixture.server = server;
+    },
+    close: async () => {
+      await server.stop("SIGTERM");
+      await store.cleanup();
+    },
+  };
+  return fixture;
+}
