@@ -194,6 +194,20 @@ describe("the worker daemon", () => {
     expect((await daemon.exited).code).toBe(0);
   });
 
+  it("a second daemon on the same machine replaces the first, which exits 1 instead of fighting back", async () => {
+    const { machine } = await loggedInMachine("twin-daemon-worker");
+    const first = await startDaemon(machine);
+    const second = await startDaemon(machine);
+    expect(second.workerId).toBe(first.workerId);
+    const { code } = await first.daemon.exited;
+    expect(code).toBe(1);
+    expect(first.daemon.output()).toContain("replaced this connection");
+    expect(first.daemon.output()).not.toContain("reconnecting");
+    expect((await fixture.listWorkers()).filter((worker) => worker.id === first.workerId)).toHaveLength(1);
+    second.daemon.child.kill("SIGTERM");
+    expect((await second.daemon.exited).code).toBe(0);
+  });
+
   it("after SIGKILL (no stopping message) the worker shows offline, not stopped", async () => {
     const { machine } = await loggedInMachine("sigkill-worker");
     const { daemon, workerId } = await startDaemon(machine);

@@ -8,6 +8,7 @@ import { CommanderError } from "commander";
 import type { CommandContext } from "./commands/context.ts";
 import { type CliConfig, readCliConfig } from "./config.ts";
 import { type ExitCode, ExitError } from "./exit-error.ts";
+import { readFirstLine, readHiddenLine } from "./input/read-line.ts";
 import { type ActivityLog, createActivityLog } from "./output/activity-log.ts";
 import { createOutput, type Output } from "./output/output.ts";
 import { buildProgram } from "./program.ts";
@@ -91,23 +92,8 @@ export async function runMain(args: readonly string[], deps: MainDeps): Promise<
 }
 
 function readStdinLine(): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let buffered = "";
-    const finish = (): void => {
-      process.stdin.off("data", onData);
-      process.stdin.off("end", finish);
-      process.stdin.off("error", reject);
-      process.stdin.pause();
-      resolve(buffered.split(/\r?\n/)[0] ?? "");
-    };
-    const onData = (chunk: Buffer): void => {
-      buffered += chunk.toString("utf8");
-      if (buffered.includes("\n")) finish();
-    };
-    process.stdin.on("data", onData);
-    process.stdin.once("end", finish);
-    process.stdin.once("error", reject);
-  });
+  if (process.stdin.isTTY) return readHiddenLine(process.stdin, () => process.stderr.write("\n"));
+  return readFirstLine(process.stdin);
 }
 
 /** First SIGINT/SIGTERM: stop cleanly. Second: the user means it, leave now. */

@@ -27,7 +27,7 @@ export interface LoginResult {
 
 async function readKeyArgument(token: string, context: CommandContext): Promise<string> {
   if (token !== "-") return token.trim();
-  if (context.stdinIsTerminal) context.output.error("Paste the key and press Enter:");
+  if (context.stdinIsTerminal) context.output.error("Paste the key and press Enter (it is not shown):");
   const line = (await context.readStdinLine()).trim();
   if (line === "") throw createUsageError("--token - read no key from standard input.");
   return line;
