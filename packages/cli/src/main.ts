@@ -118,7 +118,14 @@ function flushStream(stream: NodeJS.WriteStream): Promise<void> {
   });
 }
 
+/** `cogno --help | head` closes the pipe early: that is the reader's choice, not a failure of ours. */
+function ignoreClosedPipe(error: NodeJS.ErrnoException): void {
+  if (error.code !== "EPIPE") throw error;
+}
+
 export async function startMain(argv: readonly string[]): Promise<void> {
+  process.stdout.on("error", ignoreClosedPipe);
+  process.stderr.on("error", ignoreClosedPipe);
   const code = await runMain(argv.slice(2), {
     config: readCliConfig(),
     writeStdout: (text) => process.stdout.write(text),
