@@ -20,7 +20,11 @@ export interface KeyEvent {
   previousPrefix: string | undefined;
 }
 
-const KINDS: readonly string[] = ["logged-in", "rotated", "refused", "revoked"];
+const KINDS: readonly KeyEventKind[] = ["logged-in", "rotated", "refused", "revoked"];
+
+function isKeyEventKind(value: unknown): value is KeyEventKind {
+  return KINDS.some((kind) => kind === value);
+}
 
 export function keyEventsPathOf(configDir: string): string {
   return join(configDir, "key-events.jsonl");
@@ -38,15 +42,12 @@ function parseKeyEvent(line: string): KeyEvent | undefined {
   try {
     const value: unknown = JSON.parse(line);
     if (typeof value !== "object" || value === null) return undefined;
-    const kind =
-      "kind" in value && typeof value.kind === "string" && KINDS.includes(value.kind)
-        ? value.kind
-        : undefined;
+    const kind = "kind" in value && isKeyEventKind(value.kind) ? value.kind : undefined;
     const at = "at" in value && typeof value.at === "string" ? value.at : undefined;
     const prefix = "prefix" in value && typeof value.prefix === "string" ? value.prefix : undefined;
     if (kind === undefined || at === undefined || prefix === undefined) return undefined;
     return {
-      kind: kind as KeyEventKind,
+      kind,
       at,
       prefix,
       name: "name" in value && typeof value.name === "string" ? value.name : undefined,

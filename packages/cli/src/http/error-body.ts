@@ -7,7 +7,7 @@ export interface ServerError {
 }
 
 function isErrorCode(value: unknown): value is ErrorCode {
-  return typeof value === "string" && (ERROR_CODES as readonly string[]).includes(value);
+  return ERROR_CODES.some((code) => code === value);
 }
 
 /** Reads `{ error: { code, message } }` without trusting its shape. */
