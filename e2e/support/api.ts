@@ -8,6 +8,9 @@ export interface ApiResponse<T = unknown> {
 // biome-ignore lint/suspicious/noExplicitAny: test bodies are read loosely; assertions check their shape.
 type Loose = any;
 
+/** An answer whose body a test reads loosely, as the client's own methods return it. */
+export type LooseResponse = ApiResponse<Loose>;
+
 export class ApiClient {
   readonly baseUrl: string;
   #cookie: string | undefined;
@@ -91,7 +94,7 @@ export async function signUpWithWorkspace(baseUrl: string, name = "Owner") {
 export async function addMember(
   owner: { client: ApiClient; workspaceId: string },
   role: "admin" | "member",
-  name = role,
+  name: string = role,
 ) {
   const invited = await owner.client.post(`/api/v1/workspaces/${owner.workspaceId}/invitations`, { role });
   if (invited.status !== 201) throw new Error(`invite failed: ${invited.status}`);

@@ -1,0 +1,182 @@
+/**
+ * After a full flow, no secret (raw key, session token, invitation token, password) is in any byte
+ * of the data directory (SQLite file, WAL and SHM included), in the database's text, or in the
+ * server's output. Only hashes and display prefixes may be kept.
+ */
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { generateApiKey } from "@cogno/protocol";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ApiClient, bearer, signUpWithWorkspace } from "../support/api.ts";
+import { type RunningServer, startServer } from "../support/server.ts";
+import { createTestStore, type TestStore } from "../support/store.ts";
+
+let store: TestStore;
+let server: RunningServer;
+
+beforeAll(async () => {
+  store = await createTestStore();
+  server = await startServer({ store });
+});
+
+afterAll(async () => {
+  await server?.stop();
+  await store?.cleanup();
+});
+
+function sessionToken(client: ApiClient): string {
+  const cookie = client.sessionCookie ?? "";
+  const token = cookie.slice("cogno_session=".length);
+  expect(token.length).toBeGreaterThanOrEqual(32);
+  return token;
+}
+
+/** Runs signup, login, keys, whoami, revoke and an accepted invitation; returns every secret it saw. */
+async function runFullFlow(url: string): Promise<Record<string, string>> {
+  const owner = await signUpWithWorkspace(url, "Secretive");
+  const signupToken = sessionToken(owner.client);
+  const relogin = new ApiClient(url);
+  expect(
+    (await relogin.post("/api/v1/auth/login", { email: owner.user.email, password: owner.password })).status,
+  ).toBe(200);
+  // A failed login carries a password too: a wrong one must not be logged either.
+  const wrongPassword = "wrong-password-Zq7XvB2";
+  expect(
+    (await relogin.post("/api/v1/auth/login", { email: owner.user.email, password: wrongPassword })).status,
+  ).toBe(401);
+
+  const keysPath = `/api/v1/workspaces/${owner.workspaceId}/api-keys`;
+  const kept = await relogin.post(keysPath, { name: "kept" });
+  const revoked = await relogin.post(keysPath, { name: "revoked" });
+  expect([kept.status, revoked.status]).toEqual([201, 201]);
+  for (const key of [kept.body.key, revoked.body.key]) {
+    expect((await relogin.request("GET", "/api/v1/worker/whoami", undefined, bearer(key))).status).toBe(200);
+  }
+  expect((await relogin.delete(`${keysPath}/${revoked.body.apiKey.id}`)).status).toBe(200);
+  expect(
+    (await relogin.request("GET", "/api/v1/worker/whoami", undefined, bearer(revoked.body.key))).status,
+  ).toBe(401);
+  // A well-formed key the server never issued is refused, and not remembered either.
+  const guessed = generateApiKey();
+  expect((await relogin.request("GET", "/api/v1/worker/whoami", undefined, bearer(guessed))).status).toBe(
+    401,
+  );
+
+  const invitation = await relogin.post(`/api/v1/workspaces/${owner.workspaceId}/invitations`, {
+    role: "member",
+  });
+  expect(invitation.status).toBe(201);
+  const joiner = new ApiClient(url);
+  const joinerPassword = "joiner-password-Kp3Wd9";
+  expect(
+    (
+      await joiner.post("/api/v1/auth/signup", {
+        email: `joiner.${Date.now()}@example.com`,
+        password: joinerPassword,
+        name: "Joiner",
+      })
+    ).status,
+  ).toBe(201);
+  expect((await joiner.post(`/api/v1/invitations/${invitation.body.token}/accept`)).status).toBe(200);
+  const joinerKey = await joiner.post(keysPath, { name: "joiner-key" });
+  expect(joinerKey.status).toBe(201);
+  expect(
+    (await joiner.request("GET", "/api/v1/worker/whoami", undefined, bearer(joinerKey.body.key))).status,
+  ).toBe(200);
+  // Logging out deletes a session; its token must not linger anywhere either.
+  expect((await joiner.post("/api/v1/auth/logout")).status).toBe(204);
+
+  return {
+    "kept raw key": kept.body.key,
+    "revoked raw key": revoked.body.key,
+    "joiner's raw key": joinerKey.body.key,
+    "guessed raw key": guessed,
+    "signup session token": signupToken,
+    "login session token": sessionToken(relogin),
+    "invitation token": invitation.body.token,
+    "owner's password": owner.password,
+    "wrong password": wrongPassword,
+    "joiner's password": joinerPassword,
+  };
+}
+
+async function listFiles(directory: string): Promise<string[]> {
+  const entries = await readdir(directory, { withFileTypes: true, recursive: true });
+  return entries.filter((entry) => entry.isFile()).map((entry) => path.join(entry.parentPath, entry.name));
+}
+
+/** Names of the secrets found in any file of the directory, with the file they are in. */
+async function secretsInFiles(directory: string, secrets: Record<string, string>): Promise<string[]> {
+  const found: string[] = [];
+  for (const file of await listFiles(directory)) {
+    const bytes = await readFile(file);
+    for (const [name, secret] of Object.entries(secrets)) {
+      if (bytes.includes(Buffer.from(secret, "utf8"))) found.push(`${name} in ${path.basename(file)}`);
+    }
+  }
+  return found;
+}
+
+/** Every text value of every table of the PostgreSQL database, one string per cell. */
+async function allDatabaseText(connectionString: string): Promise<string[]> {
+  const client = new pg.Client({ connectionString });
+  await client.connect();
+  try {
+    const columns = await client.query<{ table_name: string; column_name: string }>(
+      `select table_name, column_name from information_schema.columns
+       where table_schema = 'public' and data_type in ('text', 'character varying', 'character', 'json', 'jsonb')`,
+    );
+    expect(columns.rows.map((row) => row.table_name)).toContain("api_keys");
+    const values: string[] = [];
+    for (const { table_name: table, column_name: column } of columns.rows) {
+      const result = await client.query<{ value: string | null }>(
+        `select ${pg.escapeIdentifier(column)}::text as value from ${pg.escapeIdentifier(table)}`,
+      );
+      for (const row of result.rows) if (row.value !== null) values.push(row.value);
+    }
+    return values;
+  } finally {
+    await client.end();
+  }
+}
+
+describe("secrets at rest and in logs", () => {
+  it("no raw key, session token, invitation token or password is stored or printed", async () => {
+    const secrets = await runFullFlow(server.url);
+
+    // While the server runs: the WAL and SHM files of SQLite hold the latest writes.
+    const whileRunning = await listFiles(store.dataDir);
+    if (store.engine === "sqlite") {
+      expect(whileRunning.map((file) => path.basename(file))).toEqual(
+        expect.arrayContaining(["cogno.sqlite", "cogno.sqlite-wal", "cogno.sqlite-shm"]),
+      );
+    }
+    expect(await secretsInFiles(store.dataDir, secrets)).toEqual([]);
+
+    if (store.engine === "postgres") {
+      const connectionString = store.env.COGNO_DATABASE_URL ?? "";
+      const text = await allDatabaseText(connectionString);
+      expect(text.length).toBeGreaterThan(20);
+      const found = Object.entries(secrets)
+        .filter(([, secret]) => text.some((value) => value.includes(secret)))
+        .map(([name]) => name);
+      expect(found).toEqual([]);
+    }
+
+    // After a clean stop the WAL is checkpointed into the main file: check again.
+    await server.stop();
+    expect(await secretsInFiles(store.dataDir, secrets)).toEqual([]);
+
+    const output = server.output();
+    expect(output).toContain('"status":201');
+    const printed = Object.entries(secrets)
+      .filter(([, secret]) => output.includes(secret))
+      .map(([name]) => name);
+    expect(printed).toEqual([]);
+    // Not even the part of a key after its display prefix.
+    for (const [name, secret] of Object.entries(secrets)) {
+      if (name.endsWith("raw key")) expect(output).not.toContain(secret.slice(17, 40));
+    }
+  });
+});
