@@ -6,9 +6,9 @@
  */
 
 import { join } from "node:path";
+import { redactSecrets } from "@cogno/protocol";
 import { readFileIfExists, writeFileAtomic } from "../credentials/atomic-file.ts";
 import { ensureConfigDir } from "../credentials/config-dir.ts";
-import { redactLine } from "./redact-line.ts";
 
 export const ACTIVITY_LOG_MAX_LINES = 20;
 
@@ -32,7 +32,7 @@ export function activityLogPathOf(configDir: string): string {
 /** `cogno login --token abc` → `cogno login --token <redacted>`; key-shaped values keep their prefix. */
 export function redactCommandLine(args: readonly string[]): string {
   const hideValue = (value: string): string => {
-    const redacted = redactLine(value);
+    const redacted = redactSecrets(value);
     return redacted === value ? "<redacted>" : redacted;
   };
   const out: string[] = [];
@@ -47,7 +47,7 @@ export function redactCommandLine(args: readonly string[]): string {
     } else if (arg.startsWith("--token=")) {
       out.push(`--token=${hideValue(arg.slice("--token=".length))}`);
     } else {
-      out.push(redactLine(arg));
+      out.push(redactSecrets(arg));
     }
   }
   return ["cogno", ...out].join(" ");
@@ -81,7 +81,7 @@ export function createActivityLog(configDir: string, args: readonly string[], no
   };
   return {
     recordLine(line) {
-      record.lines.push(redactLine(line));
+      record.lines.push(redactSecrets(line));
       if (record.lines.length > ACTIVITY_LOG_MAX_LINES) record.lines.shift();
       void persist();
     },
@@ -108,12 +108,12 @@ export async function readActivityLog(configDir: string): Promise<ActivityRecord
         ? parsed.lines.filter((line): line is string => typeof line === "string")
         : [];
     return {
-      command: redactLine(command),
+      command: redactSecrets(command),
       startedAt,
       finishedAt:
         "finishedAt" in parsed && typeof parsed.finishedAt === "string" ? parsed.finishedAt : undefined,
       exitCode: "exitCode" in parsed && typeof parsed.exitCode === "number" ? parsed.exitCode : undefined,
-      lines: lines.slice(-ACTIVITY_LOG_MAX_LINES).map(redactLine),
+      lines: lines.slice(-ACTIVITY_LOG_MAX_LINES).map(redactSecrets),
     };
   } catch {
     return undefined;

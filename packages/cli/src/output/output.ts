@@ -1,8 +1,8 @@
 /**
- * The only way the CLI prints. Every line passes `redactLine`, so a key that reaches a message by
+ * The only way the CLI prints. Every line passes `redactSecrets`, so a key that reaches a message by
  * any path (a server error echoing it, a mistyped flag) shows only as its display prefix and "…".
  */
-import { redactLine } from "./redact-line.ts";
+import { redactSecrets } from "@cogno/protocol";
 
 export interface Output {
   /** Plain result text, on standard output. */
@@ -27,7 +27,7 @@ export function formatTimestamp(date: Date): string {
 }
 
 export function redactLines(text: string): string[] {
-  return text.split(/\r?\n/).map(redactLine);
+  return text.split(/\r?\n/).map(redactSecrets);
 }
 
 export function createOutput(options: OutputOptions): Output {
