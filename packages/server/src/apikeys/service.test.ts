@@ -1,0 +1,154 @@
+import { API_KEY_LIMIT, generateApiKey, type User } from "@cogno/protocol";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { signUp } from "../auth/service.ts";
+import { sha256Hex } from "../crypto.ts";
+import { AppError } from "../http/errors.ts";
+import { createTestDeps, type TestDeps } from "../testing/test-deps.ts";
+import { createWorkspace } from "../workspaces/service.ts";
+import { LastUsedThrottle } from "./last-used.ts";
+import {
+  authenticateApiKey,
+  type ConnectedWorkers,
+  createApiKey,
+  LIMIT_MESSAGE,
+  listApiKeys,
+  revokeApiKey,
+} from "./service.ts";
+
+const noWorkers: ConnectedWorkers = { listConnectedWithKey: async () => [] };
+let deps: TestDeps;
+let alice: User;
+let workspaceId: string;
+
+beforeEach(async () => {
+  deps = await createTestDeps();
+  alice = (await signUp(deps, { email: "alice@example.com", password: "long enough", name: "Alice" })).user;
+  workspaceId = (await createWorkspace(deps, alice.id, "Acme")).id;
+});
+
+afterEach(async () => {
+  await deps.cleanup();
+});
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return "ok";
+  } catch (error) {
+    if (error instanceof AppError) return error.code;
+    throw error;
+  }
+}
+
+describe("createApiKey", () => {
+  it("returns the raw key once and stores only its SHA-256 hash and display prefix", async () => {
+    const { apiKey, key } = await createApiKey(deps, { workspaceId, actor: alice, name: "ci" });
+    expect(apiKey.prefix).toBe(key.slice(0, 17));
+    const rows = await deps.db.selectFrom("api_keys").selectAll().execute();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]?.key_hash).toBe(sha256Hex(key));
+    expect(JSON.stringify(rows)).not.toContain(key.slice(17));
+    expect(
+      JSON.stringify(await listApiKeys(deps, { workspaceId, actor: alice, includeRevoked: true })),
+    ).not.toContain(key.slice(17));
+  });
+
+  it("refuses the 26th active key with a message that names the limit and the remedy, and frees a slot on revoke", async () => {
+    const created = [];
+    for (let i = 0; i < API_KEY_LIMIT; i++)
+      created.push(await createApiKey(deps, { workspaceId, actor: alice, name: `k${i}` }));
+    await expect(
+      createApiKey(deps, { workspaceId, actor: alice, name: "one too many" }),
+    ).rejects.toMatchObject({
+      code: "api_key_limit_reached",
+      message: LIMIT_MESSAGE,
+    });
+    expect(LIMIT_MESSAGE).toContain("25");
+    expect(LIMIT_MESSAGE).toMatch(/Revoke/);
+    await revokeApiKey(deps, noWorkers, { workspaceId, actor: alice, keyId: created[0]?.apiKey.id ?? "" });
+    expect(await codeOf(createApiKey(deps, { workspaceId, actor: alice, name: "replacement" }))).toBe("ok");
+  });
+
+  it("announces a created key on the bus without the raw key", async () => {
+    const { key } = await createApiKey(deps, { workspaceId, actor: alice, name: "announced" });
+    expect(deps.events.map((event) => event.type)).toEqual(["api_key.created"]);
+    expect(JSON.stringify(deps.events)).not.toContain(key.slice(17));
+  });
+});
+
+describe("revokeApiKey", () => {
+  it("publishes the revocation after it is committed, once, and keeps the first revokedAt", async () => {
+    const { apiKey } = await createApiKey(deps, { workspaceId, actor: alice, name: "to revoke" });
+    let committedWhenPublished: string | null | undefined;
+    deps.bus.subscribe((event) => {
+      if (event.type !== "api_key.revoked") return;
+      // The listener runs before revokeApiKey returns; the row must already say revoked.
+      committedWhenPublished = event.apiKey.revokedAt;
+    });
+    const first = await revokeApiKey(deps, noWorkers, { workspaceId, actor: alice, keyId: apiKey.id });
+    deps.clock.advance(5_000);
+    const second = await revokeApiKey(deps, noWorkers, { workspaceId, actor: alice, keyId: apiKey.id });
+    expect(committedWhenPublished).toBe(first.apiKey.revokedAt);
+    expect(second.apiKey.revokedAt).toBe(first.apiKey.revokedAt);
+    expect(deps.events.filter((event) => event.type === "api_key.revoked")).toHaveLength(1);
+  });
+});
+
+describe("authenticateApiKey", () => {
+  it("refuses a malformed key without touching the database", async () => {
+    const throttle = new LastUsedThrottle(60_000);
+    await deps.db.destroy(); // any look-up now fails loudly
+    for (const header of [
+      undefined,
+      "Bearer nope",
+      `Bearer ${generateApiKey().slice(0, 54)}x`,
+      "Basic abc",
+    ]) {
+      expect(await codeOf(authenticateApiKey(deps, throttle, header, "client-malformed"))).toBe(
+        "api_key_malformed",
+      );
+    }
+    deps = await createTestDeps(); // afterEach cleans up a live one
+  });
+
+  it("tells an unknown key from a revoked one, and records use at most once a minute", async () => {
+    const throttle = new LastUsedThrottle(60_000);
+    const { apiKey, key } = await createApiKey(deps, { workspaceId, actor: alice, name: "used" });
+    expect(await codeOf(authenticateApiKey(deps, throttle, `Bearer ${generateApiKey()}`, "c1"))).toBe(
+      "api_key_invalid",
+    );
+
+    await authenticateApiKey(deps, throttle, `Bearer ${key}`, "c1");
+    await new Promise((resolve) => setTimeout(resolve, 20)); // the use is written off the request's path
+    const firstUse = (await listApiKeys(deps, { workspaceId, actor: alice, includeRevoked: false }))[0]
+      ?.lastUsedAt;
+    expect(firstUse).toBe(deps.clock.now().toISOString());
+
+    deps.clock.advance(30_000);
+    await authenticateApiKey(deps, throttle, `Bearer ${key}`, "c1");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(
+      (await listApiKeys(deps, { workspaceId, actor: alice, includeRevoked: false }))[0]?.lastUsedAt,
+    ).toBe(firstUse);
+
+    deps.clock.advance(31_000);
+    await authenticateApiKey(deps, throttle, `Bearer ${key}`, "c1");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(
+      (await listApiKeys(deps, { workspaceId, actor: alice, includeRevoked: false }))[0]?.lastUsedAt,
+    ).toBe(deps.clock.now().toISOString());
+
+    await revokeApiKey(deps, noWorkers, { workspaceId, actor: alice, keyId: apiKey.id });
+    expect(await codeOf(authenticateApiKey(deps, throttle, `Bearer ${key}`, "c1"))).toBe("api_key_revoked");
+  });
+
+  it("rate-limits a client after repeated failures, while other clients pass", async () => {
+    const throttle = new LastUsedThrottle(60_000);
+    const { key } = await createApiKey(deps, { workspaceId, actor: alice, name: "limited" });
+    for (let i = 0; i < 5; i++) await codeOf(authenticateApiKey(deps, throttle, "Bearer bad", "guesser"));
+    expect(await codeOf(authenticateApiKey(deps, throttle, `Bearer ${key}`, "guesser"))).toBe("rate_limited");
+    expect(await codeOf(authenticateApiKey(deps, throttle, `Bearer ${key}`, "someone-else"))).toBe("ok");
+    deps.clock.advance(60_000);
+    expect(await codeOf(authenticateApiKey(deps, throttle, `Bearer ${key}`, "guesser"))).toBe("ok");
+  });
+});

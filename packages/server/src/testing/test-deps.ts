@@ -1,0 +1,68 @@
+/**
+ * Real dependencies for in-process tests: a fresh SQLite database in a temporary directory, the
+ * in-process bus, a settable clock and a logger that writes nowhere. No mocks: the same code paths
+ * as the server, minus HTTP.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Writable } from "node:stream";
+import type { Clock } from "../clock.ts";
+import { parseConfig } from "../config.ts";
+import { migrateToLatest, openDatabase } from "../db/create-database.ts";
+import type { Deps } from "../deps.ts";
+import { createInProcessBus, type DomainEvent } from "../events/bus.ts";
+import { FailureLimiter } from "../http/failure-limiter.ts";
+import { createLogger } from "../logging/logger.ts";
+
+export class ManualClock implements Clock {
+  #now: number;
+  constructor(start = Date.parse("2026-06-01T12:00:00.000Z")) {
+    this.#now = start;
+  }
+  now(): Date {
+    return new Date(this.#now);
+  }
+  advance(ms: number): void {
+    this.#now += ms;
+  }
+}
+
+export interface TestDeps extends Deps {
+  clock: ManualClock;
+  dataDir: string;
+  events: DomainEvent[];
+  cleanup(): Promise<void>;
+}
+
+export async function createTestDeps(): Promise<TestDeps> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), "cogno-unit-"));
+  const config = parseConfig(
+    { COGNO_DATA_DIR: dataDir, COGNO_AUTH_FAILURES_PER_MINUTE: "5" },
+    { webDir: dataDir, isTerminal: false },
+  );
+  const database = openDatabase(config);
+  await migrateToLatest(database.db);
+  const clock = new ManualClock();
+  const events: DomainEvent[] = [];
+  const bus = createInProcessBus((error) => {
+    throw error;
+  });
+  bus.subscribe((event) => events.push(event));
+  const nowhere = new Writable({ write: (_chunk, _encoding, done) => done() });
+  return {
+    config,
+    db: database.db,
+    engine: database.engine,
+    bus,
+    clock,
+    log: createLogger("silent", nowhere),
+    limiters: { login: new FailureLimiter(5, clock), bearer: new FailureLimiter(5, clock) },
+    dataDir,
+    events,
+    async cleanup() {
+      await database.db.destroy();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
