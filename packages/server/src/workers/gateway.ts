@@ -31,9 +31,11 @@ declare module "fastify" {
 
 /** Largest frame a worker may send; its messages are a few hundred bytes. */
 export const MAX_FRAME_BYTES = 16 * 1024;
-/** Messages a worker may send in a burst, and per second after it: far above heartbeats. */
+/** Messages a worker may send in a burst, and per second after it: several times its heartbeat rate. */
 const MESSAGE_BURST = 20;
-const MESSAGES_PER_SECOND = 5;
+function messagesPerSecond(heartbeatIntervalMs: number): number {
+  return Math.max(5, 3_000 / heartbeatIntervalMs);
+}
 const REGISTER_TIMEOUT_MS = 10_000;
 
 interface Connection {
@@ -68,6 +70,7 @@ export function registerWorkerGateway(
   const byWorker = new Map<string, Set<Connection>>();
   const pendingWrites = new Set<Promise<unknown>>();
   const intervalMs = deps.config.heartbeatIntervalMs;
+  const refillPerSecond = messagesPerSecond(intervalMs);
 
   const track = (work: Promise<unknown>): void => {
     const guarded = work.catch((error: unknown) =>
@@ -168,7 +171,7 @@ export function registerWorkerGateway(
   const spendBudget = (connection: Connection, now: number): boolean => {
     connection.budget = Math.min(
       MESSAGE_BURST,
-      connection.budget + ((now - connection.budgetAt) / 1000) * MESSAGES_PER_SECOND,
+      connection.budget + ((now - connection.budgetAt) / 1000) * refillPerSecond,
     );
     connection.budgetAt = now;
     if (connection.budget < 1) return false;
