@@ -240,6 +240,16 @@ describe("whoami", () => {
     }
   });
 
+  it("regression: a lowercase bearer scheme was refused as malformed; the scheme is case-insensitive", async () => {
+    const owner = await signUpWithWorkspace(server.url);
+    const created = await createKey(owner);
+    for (const scheme of ["bearer", "BEARER", "Bearer"]) {
+      const response = await whoami({ authorization: `${scheme} ${created.key}` });
+      expect(response.status).toBe(200);
+      expect(response.body.apiKey.id).toBe(created.apiKey.id);
+    }
+  });
+
   it("answers api_key_invalid for a well-formed key that does not exist, naming only its prefix", async () => {
     const key = generateApiKey();
     const response = await whoami(bearer(key));

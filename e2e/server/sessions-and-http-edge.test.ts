@@ -187,6 +187,40 @@ describe("the HTTP edge", () => {
     expectError(response, 400, "validation_failed");
   });
 
+  it("regression: an over-long or badly escaped path parameter answered with Fastify's own body, not the error body", async () => {
+    const { client } = await signUp(server.url);
+    const long = await client.get(`/api/v1/workspaces/${"w".repeat(5_000)}`);
+    expectError(long, 400, "validation_failed");
+    const badEscape = await client.get("/api/v1/workspaces/%zz/members");
+    expectError(badEscape, 400, "validation_failed");
+  });
+
+  it("regression: a NUL character in a parameter or body failed with a 500 on PostgreSQL; now 400 naming the field", async () => {
+    const owner = await signUpWithWorkspace(server.url);
+    const base = `/api/v1/workspaces/${owner.workspaceId}`;
+    const cases: [Promise<{ status: number; body: unknown; headers: Headers }>, string][] = [
+      [owner.client.get("/api/v1/workspaces/wsp_%00"), "workspaceId"],
+      [owner.client.get(`${base}/api-keys/key_%00`), "keyId"],
+      [owner.client.delete(`${base}/members/usr_%00`), "userId"],
+      [owner.client.post(`${base}/api-keys`, { name: "laptop\u0000worker" }), "name"],
+      [owner.client.post("/api/v1/workspaces", { name: "\u0000" }), "name"],
+      [
+        new ApiClient(server.url).post("/api/v1/auth/login", {
+          email: "a\u0000@example.com",
+          password: "12345678",
+        }),
+        "email",
+      ],
+      [owner.client.get(`${base}/api-keys?state=all%00`), "state"],
+    ];
+    for (const [request, field] of cases) {
+      const message = expectError(await request, 400, "validation_failed");
+      expect(message).toContain(field);
+    }
+    // Nothing was stored on the way.
+    expect((await owner.client.get(`${base}/api-keys?state=all`)).body.apiKeys).toEqual([]);
+  });
+
   it("GET /healthz answers 200 { ok: true } and /readyz 200 while the database answers", async () => {
     const health = await new ApiClient(server.url).get("/healthz");
     expect(health.status).toBe(200);

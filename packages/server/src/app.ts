@@ -9,9 +9,10 @@ import { registerAuthRoutes } from "./auth/routes.ts";
 import { pingDatabase } from "./db/create-database.ts";
 import type { Deps } from "./deps.ts";
 import { checkSameOrigin } from "./http/cross-origin.ts";
-import { errorBody, registerErrorHandling } from "./http/error-handler.ts";
+import { answerFrameworkError, errorBody, registerErrorHandling } from "./http/error-handler.ts";
 import { AppError } from "./http/errors.ts";
 import { registerSecurityHeaders } from "./http/security-headers.ts";
+import { rejectNulCharacters } from "./http/validate.ts";
 import { registerWebApp } from "./http/web-app.ts";
 import { registerLiveRoutes } from "./live/routes.ts";
 import { sanitizeUrl } from "./logging/logger.ts";
@@ -35,6 +36,7 @@ export async function createApp(deps: Deps): Promise<App> {
     trustProxy: deps.config.trustProxy,
     bodyLimit: 64 * 1024,
     return503OnClosing: true,
+    frameworkErrors: answerFrameworkError,
   });
 
   await http.register(fastifyCookie);
@@ -47,6 +49,7 @@ export async function createApp(deps: Deps): Promise<App> {
   http.addHook("onRequest", async (request) => {
     if (request.url.startsWith("/api/")) checkSameOrigin(request, deps.config.publicUrl);
   });
+  http.addHook("preValidation", async (request) => rejectNulCharacters(request));
   http.addHook("onResponse", async (request, reply) => {
     request.log.info(
       {

@@ -122,7 +122,8 @@ export interface AuthenticatedKey {
   workspace: { id: string; name: string };
 }
 
-const BEARER = /^Bearer (\S+)$/;
+// The scheme is case-insensitive (RFC 9110, section 11.1): "bearer" and "BEARER" are the same header.
+const BEARER = /^Bearer +(\S+)$/i;
 
 /**
  * Authenticates a worker request from its Authorization header. A malformed key is refused before

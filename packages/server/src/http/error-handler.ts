@@ -1,5 +1,5 @@
 import type { ErrorBody } from "@cogno/protocol";
-import type { FastifyError, FastifyInstance } from "fastify";
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { AppError, isAppError } from "./errors.ts";
 
 /** The one place errors become HTTP: every non-2xx has the API.md body, and a 500 never shows a stack. */
@@ -27,4 +27,17 @@ export function registerErrorHandling(app: FastifyInstance): void {
 
 export function errorBody(error: AppError): ErrorBody {
   return { error: { code: error.code, message: error.message } };
+}
+
+/**
+ * Errors Fastify's router answers before any route or error handler runs (a malformed percent
+ * escape, an over-long path parameter): given to Fastify as `frameworkErrors`, so they too carry the
+ * API.md body instead of Fastify's own.
+ */
+export function answerFrameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply) {
+  const message =
+    error.code === "FST_ERR_MAX_PARAM_LENGTH"
+      ? "A parameter in the URL is too long to be an id or a token."
+      : "The URL is not valid: check its percent-escapes.";
+  return reply.status(400).send(errorBody(new AppError("validation_failed", message)));
 }

@@ -1,3 +1,4 @@
+import type { FastifyRequest } from "fastify";
 import type { z } from "zod";
 import { AppError } from "./errors.ts";
 
@@ -15,4 +16,44 @@ export function parseOrThrow<Schema extends z.ZodType>(
   // zod's own messages ("Invalid input: expected string, received undefined") don't name the field.
   const sentence = message.startsWith(field) ? message : `${field}: ${message}`;
   throw new AppError("validation_failed", `Invalid ${what}. ${sentence}.`.replace(/\.\.$/, "."));
+}
+
+/**
+ * Refuses U+0000 anywhere in path parameters, query or JSON body. PostgreSQL text cannot hold it
+ * (the query fails, which would be a 500) and SQLite would store it, so both engines answer the
+ * same clear 400 instead, naming the field.
+ */
+export function rejectNulCharacters(request: FastifyRequest): void {
+  const sources: [string, unknown][] = [
+    ["parameter", request.params],
+    ["query", request.query],
+    ["body", request.body],
+  ];
+  for (const [what, value] of sources) {
+    const field = findNulCharacter(value);
+    if (field !== undefined) {
+      throw new AppError(
+        "validation_failed",
+        `Invalid ${what}. ${field || what} must not contain a NUL character.`,
+      );
+    }
+  }
+}
+
+/** The path of the first string (or object key) holding U+0000, "" for the value itself; iterative, as bodies nest deeply. */
+function findNulCharacter(root: unknown): string | undefined {
+  const pending: [string, unknown][] = [["", root]];
+  for (let item = pending.pop(); item !== undefined; item = pending.pop()) {
+    const [path, value] = item;
+    if (typeof value === "string") {
+      if (value.includes("\u0000")) return path;
+    } else if (value !== null && typeof value === "object") {
+      for (const [key, child] of Object.entries(value)) {
+        const childPath = path ? `${path}.${key}` : key;
+        if (key.includes("\u0000")) return childPath;
+        pending.push([childPath, child]);
+      }
+    }
+  }
+  return undefined;
 }
