@@ -66,7 +66,7 @@ export function Dialog({ title, onDismiss, children, role = "dialog", describedB
         <button
           type="button"
           className="icon-button"
-          aria-label="Close"
+          aria-label="Close dialog"
           onClick={() => onDismissRef.current()}
         >
           <span aria-hidden="true">×</span>

@@ -115,6 +115,7 @@ export function MembersPage({ workspace }: { workspace: WorkspaceSummary }) {
           onDismiss={() => setRemoving(null)}
           onRemoved={() => {
             setNotice(`Removed ${removing.user.name}. Their API keys in this workspace were revoked.`);
+            setMembers((current) => current?.filter((member) => member.user.id !== removing.user.id) ?? null);
             setRemoving(null);
             void loadMembers();
           }}
