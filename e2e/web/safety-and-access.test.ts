@@ -109,7 +109,8 @@ describe("the raw key dialog", () => {
       (secret) =>
         [
           document.body.innerText,
-          ...[...document.querySelectorAll("input, textarea")].map(
+          ...Array.from(
+            document.querySelectorAll("input, textarea"),
             (field) => (field as HTMLInputElement).value,
           ),
           JSON.stringify({ ...window.localStorage }),
