@@ -1,6 +1,6 @@
 /**
  * Sessions (signup, login, logout, me), the HTTP edge (error body on unknown routes and malformed
- * JSON, security of the session cookie, cross-origin protection) and the operations routes.
+ * JSON, security of the session cookie, cross-origin protection).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiClient, signUp, signUpWithWorkspace } from "../support/api.ts";
@@ -219,14 +219,6 @@ describe("the HTTP edge", () => {
     }
     // Nothing was stored on the way.
     expect((await owner.client.get(`${base}/api-keys?state=all`)).body.apiKeys).toEqual([]);
-  });
-
-  it("GET /healthz answers 200 { ok: true } and /readyz 200 while the database answers", async () => {
-    const health = await new ApiClient(server.url).get("/healthz");
-    expect(health.status).toBe(200);
-    expect(health.body).toEqual({ ok: true });
-    const ready = await new ApiClient(server.url).get("/readyz");
-    expect(ready.status).toBe(200);
   });
 });
 

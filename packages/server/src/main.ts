@@ -16,7 +16,9 @@ async function main(): Promise<void> {
     isTerminal: process.stdout.isTTY === true,
   });
   const log = createLogger(config.logLevel, process.stdout, config.logFormat);
-  const database = openDatabase(config);
+  const database = openDatabase(config, (error) =>
+    log.warn({ err: error }, "a database connection was lost; the next query opens a new one"),
+  );
   await migrateToLatest(database.db);
   const bus: EventBus = database.postgresUrl
     ? await createPostgresBus(database.postgresUrl, log)

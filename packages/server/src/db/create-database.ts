@@ -29,10 +29,17 @@ export interface DatabaseSettings {
 // PostgreSQL returns bigint (count(*)) as text; our counts are small, so parse them as numbers.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value, 10));
 
-export function openDatabase(settings: DatabaseSettings): DatabaseHandle {
+export function openDatabase(
+  settings: DatabaseSettings,
+  onConnectionLost: (error: Error) => void = () => {},
+): DatabaseHandle {
   if (settings.databaseUrl) {
     const url = new URL(settings.databaseUrl);
     const pool = new pg.Pool({ connectionString: settings.databaseUrl, max: 10 });
+    // An idle connection that PostgreSQL ends (restart, failover, pg_terminate_backend) is reported
+    // here; unheard, the event would crash the process. pg drops that connection and the next query
+    // opens a new one, so the server rides out the outage and /readyz says when it is back.
+    pool.on("error", onConnectionLost);
     return {
       db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
       engine: "postgres",
