@@ -28,8 +28,18 @@ type SessionState =
   | { status: "signed-out" }
   | { status: "signed-in"; me: MeResponse };
 
-export function App({ api = defaultApi() }: { api?: ApiClient }) {
+export function App({ api: givenApi }: { api?: ApiClient }) {
   const [state, setState] = useState<SessionState>({ status: "loading" });
+  // A session that ends while a page is open (expired, or signed out in another tab) sends the
+  // person to sign in, and back to this page afterwards.
+  const [api] = useState<ApiClient>(
+    () =>
+      givenApi ??
+      createApiClient({
+        onUnauthenticated: () =>
+          setState((current) => (current.status === "signed-in" ? { status: "signed-out" } : current)),
+      }),
+  );
 
   const loadMe = useCallback(async (): Promise<MeResponse | null> => {
     try {
@@ -70,12 +80,6 @@ export function App({ api = defaultApi() }: { api?: ApiClient }) {
       </SessionProvider>
     </ApiProvider>
   );
-}
-
-let sharedApi: ApiClient | null = null;
-function defaultApi(): ApiClient {
-  sharedApi ??= createApiClient();
-  return sharedApi;
 }
 
 const SETTINGS_SECTIONS: readonly SettingsSection[] = ["api-keys", "workers", "members"];

@@ -92,4 +92,20 @@ describe("createApiClient", () => {
     });
     await expect(offline.getMe()).rejects.toMatchObject({ status: 0, code: "network_error" });
   });
+
+  it("reports an expired session on session routes, never on the sign-in form", async () => {
+    let expired = 0;
+    const client = createApiClient({
+      fetch: fakeFetch(() => json(401, { error: { code: "unauthenticated", message: "Sign in again." } })),
+      onUnauthenticated: () => {
+        expired += 1;
+      },
+    });
+    await expect(client.listWorkers("w1")).rejects.toMatchObject({ code: "unauthenticated" });
+    expect(expired).toBe(1);
+    await expect(client.logIn({ email: "a@b.c", password: "wrong password" })).rejects.toMatchObject({
+      code: "unauthenticated",
+    });
+    expect(expired).toBe(1);
+  });
 });

@@ -43,6 +43,11 @@ export interface ApiClientOptions {
   /** Origin of the API; empty for the page's own origin. */
   baseUrl?: string;
   fetch?: typeof fetch;
+  /**
+   * Called when a session route answers `unauthenticated`: the session expired or was signed out
+   * in another tab. Sign-in and sign-up answers are the forms' own business and do not call it.
+   */
+  onUnauthenticated?: () => void;
 }
 
 type Method = "GET" | "POST" | "DELETE";
@@ -71,7 +76,11 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
         "Cannot reach the Cogno server. Check your connection and try again.",
       );
     }
-    if (!response.ok) throw await toApiError(response);
+    if (!response.ok) {
+      const error = await toApiError(response);
+      if (error.code === "unauthenticated" && !path.startsWith("/auth/")) options.onUnauthenticated?.();
+      throw error;
+    }
     if (response.status === 204) return undefined as T;
     try {
       return (await response.json()) as T;
