@@ -40,9 +40,13 @@ export function CreateApiKeyDialog({
       onCreated(created);
     } catch (caught) {
       if (isApiError(caught, "api_key_limit_reached")) {
+        // The contract promises the message names the limit and how to free a slot; add the remedy
+        // only if a server's wording leaves it out.
         setError({
           message: caught.message,
-          remedy: `You can have ${API_KEY_LIMIT} active keys in this workspace. Revoke a key you no longer use from the list, then create this one.`,
+          remedy: /revoke/i.test(caught.message)
+            ? undefined
+            : `You can have ${API_KEY_LIMIT} active keys in this workspace. Revoke a key you no longer use from the list, then create this one.`,
         });
       } else {
         setError({ message: describeError(caught) });

@@ -100,7 +100,9 @@ function ConnectedWorkersSummary({ workers }: { workers: Worker[] }) {
   if (workers.length === 0) {
     return <p>No worker is connected with this key right now.</p>;
   }
-  const names = workers.map((worker) => worker.name).join(", ");
+  const names = workers
+    .map((worker) => (worker.hostname === worker.name ? worker.name : `${worker.name} (${worker.hostname})`))
+    .join(", ");
   return (
     <div className="callout danger">
       <p>
@@ -109,13 +111,6 @@ function ConnectedWorkersSummary({ workers }: { workers: Worker[] }) {
         </strong>{" "}
         {names}
       </p>
-      <ul className="worker-list">
-        {workers.map((worker) => (
-          <li key={worker.id}>
-            {worker.name} <span className="muted">on {worker.hostname}</span>
-          </li>
-        ))}
-      </ul>
     </div>
   );
 }
