@@ -19,11 +19,12 @@ import {
 
 let fixture: WebFixture;
 let app: AppPage;
+const dana = newPerson("Dana");
 
 beforeAll(async () => {
   fixture = await startWebFixture();
   app = await openAppPage(fixture.browser, fixture.baseUrl);
-  await signUp(app.page, newPerson("Dana"));
+  await signUp(app.page, dana);
   await createFirstWorkspace(app.page, "Safety");
 });
 
@@ -212,5 +213,31 @@ describe("keyboard and small screens", () => {
       });
     }
     expect(small.consoleErrors()).toEqual([]);
+  });
+});
+
+describe("signing out and back in", () => {
+  it("refuses a wrong password inline and returns to the page that was asked for", async () => {
+    const { page } = app;
+    await openSettings(page, "Workers");
+    const workersPath = new URL(page.url()).pathname;
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("heading", { name: "Sign in to Cogno" }).waitFor();
+
+    await page.goto(workersPath);
+    await page.waitForURL(
+      (url) => url.pathname === "/sign-in" && url.searchParams.get("next") === workersPath,
+    );
+    await page.getByLabel("Email").fill(dana.email);
+    await page.getByLabel("Password").fill("not the password");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("alert").waitFor();
+    expect(new URL(page.url()).pathname).toBe("/sign-in");
+
+    await page.getByLabel("Password").fill(dana.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: "Workers", level: 1 }).waitFor();
+    expect(new URL(page.url()).pathname).toBe(workersPath);
+    expect(app.consoleErrors()).toEqual([]);
   });
 });
