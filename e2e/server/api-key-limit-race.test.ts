@@ -2,28 +2,16 @@
  * The limit of 25 active keys per user per workspace holds under a race: 100 concurrent creates by
  * one user leave exactly 25 keys. The limit is per user and per workspace, and revoking frees a slot.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { addMember, createKey, signUpWithWorkspace } from "../support/api.ts";
 import { expectError } from "../support/expect-error.ts";
-import { type RunningServer, startServer } from "../support/server.ts";
-import { createTestStore, type TestStore } from "../support/store.ts";
+import { useServer } from "../support/server.ts";
 
-let store: TestStore;
-let server: RunningServer;
-
-beforeAll(async () => {
-  store = await createTestStore();
-  server = await startServer({ store });
-});
-
-afterAll(async () => {
-  await server?.stop();
-  await store?.cleanup();
-});
+const fixture = useServer();
 
 describe("the 25-key limit", () => {
   it("100 concurrent creates by one user end with exactly 25 keys; the rest get 409 naming the limit and the way out", async () => {
-    const owner = await signUpWithWorkspace(server.url);
+    const owner = await signUpWithWorkspace(fixture.server.url);
     const path = `/api/v1/workspaces/${owner.workspaceId}/api-keys`;
     const answers = await Promise.all(
       Array.from({ length: 100 }, (_, i) => owner.client.post(path, { name: `racer-${i}` })),
@@ -77,7 +65,7 @@ describe("the 25-key limit", () => {
   });
 
   it("concurrent creates by two users in one workspace each stop at 25", async () => {
-    const owner = await signUpWithWorkspace(server.url);
+    const owner = await signUpWithWorkspace(fixture.server.url);
     const admin = await addMember(owner, "admin");
     const path = `/api/v1/workspaces/${owner.workspaceId}/api-keys`;
     const answers = await Promise.all(

@@ -1,34 +1,22 @@
 /** API keys (API.md "API keys" and "Worker side"): create, list, get, revoke, whoami and its failures. */
 import { checksumOf, generateApiKey, parseApiKey } from "@cogno/protocol";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ApiClient, bearer, createKey, signUp, signUpWithWorkspace } from "../support/api.ts";
 import { expectError } from "../support/expect-error.ts";
-import { type RunningServer, startServer } from "../support/server.ts";
-import { createTestStore, type TestStore } from "../support/store.ts";
+import { useServer } from "../support/server.ts";
 
-let store: TestStore;
-let server: RunningServer;
-
-beforeAll(async () => {
-  store = await createTestStore();
-  server = await startServer({ store });
-});
-
-afterAll(async () => {
-  await server?.stop();
-  await store?.cleanup();
-});
+const fixture = useServer();
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 const API_KEY_FIELDS = ["createdAt", "id", "lastUsedAt", "name", "owner", "prefix", "revokedAt", "scope"];
 
 function whoami(headers: Record<string, string>) {
-  return new ApiClient(server.url).request("GET", "/api/v1/worker/whoami", undefined, headers);
+  return new ApiClient(fixture.server.url).request("GET", "/api/v1/worker/whoami", undefined, headers);
 }
 
 describe("creating a key", () => {
   it("answers 201 with exactly the apiKey fields and the raw key, which is never cached", async () => {
-    const owner = await signUpWithWorkspace(server.url);
+    const owner = await signUpWithWorkspace(fixture.server.url);
     const response = await owner.client.post(`/api/v1/workspaces/${owner.workspaceId}/api-keys`, {
       name: "  alice-macbook-worker  ",
     });
@@ -52,7 +40,7 @@ describe("creating a key", () => {
   });
 
   it("accepts a 100-character name and refuses empty, blank, too long or missing names naming the field", async () => {
-    const owner = await signUpWithWorkspace(server.url);
+    const owner = await signUpWithWorkspace(fixture.server.url);
     const path = `/api/v1/workspaces/${owner.workspaceId}/api-keys`;
     expect((await owner.client.post(path, { name: "n".repeat(100) })).status).toBe(201);
     expect((await owner.client.post(path, { name: `  ${"n".repeat(100)}  ` })).status).toBe(201);
@@ -63,8 +51,8 @@ describe("creating a key", () => {
   });
 
   it("answers 401 unauthenticated without a session", async () => {
-    const owner = await signUpWithWorkspace(server.url);
-    const response = await new ApiClient(server.url).post(
+    const owner = await signUpWithWorkspace(fixture.server.url);
+    const response = await new ApiClient(fixture.server.url).post(
       `/api/v1/workspaces/${owner.workspaceId}/api-keys`,
       {
         name: "x",
@@ -76,7 +64,7 @@ describe("creating a key", () => {
 
 describe("listing and reading keys", () => {
   it("lists active keys newest first, never with the raw key or its hash; ?state=all adds revoked ones", async () => {
-    const owner = await signUpWithWorkspace(server.url);
+    const owner = await signUpWithWorkspace(fixture.server.url);
     const base = `/api/v1/workspaces/${owner.workspaceId}/api-keys`;
     const first = await createKey(owner, "first");
     const second = await createKey(owner, "second");
@@ -108,13 +96,13 @@ describe("listing and reading keys", () => {
   });
 
   it("answers 400 validation_failed naming state for an unknown state", async () => {
-    const owner = await signUpWithWorkspace(server.url);
+    const owner = await signUpWithWorkspace(fixture.server.url);
     const response = await owner.client.get(`/api/v1/workspaces/${owner.workspaceId}/api-keys?state=revoked`);
     expect(expectError(response, 400, "validation_failed")).toContain("state");
   });
 
   it("reads one key with the workers connected with it, without the raw key", async () => {
-    const owner = await signUpWithWorkspace(server.url);
+    const owner = await signUpWithWorkspace(fixture.server.url);
     const created = await createKey(owner, "reader");
     const response = await owner.client.get(
       `/api/v1/workspaces/${owner.workspaceId}/api-keys/${created.apiKey.id}`,
@@ -125,8 +113,8 @@ describe("listing and reading keys", () => {
   });
 
   it("answers 404 not_found for an unknown key id and for a key of another workspace", async () => {
-    const owner = await signUpWithWorkspace(server.url);
-    const stranger = await signUpWithWorkspace(server.url, "Stranger");
+    const owner = await signUpWithWorkspace(fixture.server.url);
+    const stranger = await signUpWithWorkspace(fixture.server.url, "Stranger");
     const strangersKey = await createKey(stranger);
     const base = `/api/v1/workspaces/${owner.workspaceId}/api-keys`;
     expectError(await owner.client.get(`${base}/key_doesnotexist`), 404, "not_found");
@@ -139,7 +127,7 @@ describe("listing and reading keys", () => {
 
 describe("revoking a key", () => {
   it("revokes at once (200), idempotently: a second DELETE answers 200 with the same revokedAt", async () => {
-    const owner = await signUpWithWorkspace(server.url);
+    const owner = await signUpWithWorkspace(fixture.server.url);
     const created = await createKey(owner, "to-revoke");
     const path = `/api/v1/workspaces/${owner.workspaceId}/api-keys/${created.apiKey.id}`;
     expect((await whoami(bearer(created.key))).status).toBe(200);
@@ -165,7 +153,7 @@ describe("revoking a key", () => {
   });
 
   it("keeps one revokedAt when two revokes race", async () => {
-    const owner = await signUpWithWorkspace(server.url);
+    const owner = await signUpWithWorkspace(fixture.server.url);
     const created = await createKey(owner);
     const path = `/api/v1/workspaces/${owner.workspaceId}/api-keys/${created.apiKey.id}`;
     const answers = await Promise.all([owner.client.delete(path), owner.client.delete(path)]);
@@ -174,7 +162,7 @@ describe("revoking a key", () => {
   });
 
   it("lets two keys be active side by side, so rotation has no gap", async () => {
-    const owner = await signUpWithWorkspace(server.url);
+    const owner = await signUpWithWorkspace(fixture.server.url);
     const old = await createKey(owner, "old");
     const replacement = await createKey(owner, "new");
     expect((await whoami(bearer(old.key))).status).toBe(200);
@@ -187,7 +175,7 @@ describe("revoking a key", () => {
 
 describe("whoami", () => {
   it("answers 200 with the workspace, the key and its owner", async () => {
-    const owner = await signUpWithWorkspace(server.url, "Who");
+    const owner = await signUpWithWorkspace(fixture.server.url, "Who");
     const created = await createKey(owner, "who-worker");
     const response = await whoami(bearer(created.key));
     expect(response.status).toBe(200);
@@ -199,7 +187,7 @@ describe("whoami", () => {
   });
 
   it("sets lastUsedAt: null before the key is used, a time after", async () => {
-    const owner = await signUpWithWorkspace(server.url);
+    const owner = await signUpWithWorkspace(fixture.server.url);
     const created = await createKey(owner);
     const path = `/api/v1/workspaces/${owner.workspaceId}/api-keys/${created.apiKey.id}`;
     expect((await owner.client.get(path)).body.apiKey.lastUsedAt).toBeNull();
@@ -241,7 +229,7 @@ describe("whoami", () => {
   });
 
   it("regression: a lowercase bearer scheme was refused as malformed; the scheme is case-insensitive", async () => {
-    const owner = await signUpWithWorkspace(server.url);
+    const owner = await signUpWithWorkspace(fixture.server.url);
     const created = await createKey(owner);
     for (const scheme of ["bearer", "BEARER", "Bearer"]) {
       const response = await whoami({ authorization: `${scheme} ${created.key}` });
@@ -261,9 +249,9 @@ describe("whoami", () => {
 
 describe("sessions and keys do not mix", () => {
   it("a raw key is not a session, and a session cookie is not a key", async () => {
-    const owner = await signUpWithWorkspace(server.url);
+    const owner = await signUpWithWorkspace(fixture.server.url);
     const created = await createKey(owner);
-    const withKey = await new ApiClient(server.url).request(
+    const withKey = await new ApiClient(fixture.server.url).request(
       "GET",
       `/api/v1/workspaces/${owner.workspaceId}/api-keys`,
       undefined,
@@ -272,7 +260,7 @@ describe("sessions and keys do not mix", () => {
     expectError(withKey, 401, "unauthenticated");
     const withCookie = await owner.client.get("/api/v1/worker/whoami");
     expectError(withCookie, 401, "api_key_malformed");
-    const another = await signUp(server.url);
+    const another = await signUp(fixture.server.url);
     expect(another.client.sessionCookie).not.toBe(owner.client.sessionCookie);
   });
 });

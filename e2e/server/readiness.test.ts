@@ -3,28 +3,17 @@
  * PostgreSQL the database can be taken away under a running server and given back.
  */
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ApiClient } from "../support/api.ts";
 import { expectError } from "../support/expect-error.ts";
-import { type RunningServer, startServer } from "../support/server.ts";
-import { createTestStore, TEST_ENGINE, type TestStore } from "../support/store.ts";
+import { useServer } from "../support/server.ts";
+import { TEST_ENGINE } from "../support/store.ts";
 
-let store: TestStore;
-let server: RunningServer;
-
-beforeAll(async () => {
-  store = await createTestStore();
-  server = await startServer({ store });
-});
-
-afterAll(async () => {
-  await server?.stop();
-  await store?.cleanup();
-});
+const fixture = useServer();
 
 /** Runs SQL as the administrator, outside the database under test. */
 async function asAdministrator(statement: string): Promise<void> {
-  const url = new URL(store.env.COGNO_DATABASE_URL ?? "");
+  const url = new URL(fixture.store.env.COGNO_DATABASE_URL ?? "");
   url.pathname = "/postgres";
   const client = new pg.Client({ connectionString: url.toString() });
   await client.connect();
@@ -36,7 +25,7 @@ async function asAdministrator(statement: string): Promise<void> {
 }
 
 async function waitForStatus(path: string, status: number): Promise<number> {
-  const client = new ApiClient(server.url);
+  const client = new ApiClient(fixture.server.url);
   const deadline = Date.now() + 10_000;
   let last = 0;
   while (Date.now() < deadline) {
@@ -48,7 +37,7 @@ async function waitForStatus(path: string, status: number): Promise<number> {
 
 describe("health and readiness", () => {
   it("both answer 200 while the database answers", async () => {
-    const client = new ApiClient(server.url);
+    const client = new ApiClient(fixture.server.url);
     expect(await client.get("/healthz")).toMatchObject({ status: 200, body: { ok: true } });
     expect((await client.get("/readyz")).status).toBe(200);
   });
@@ -56,23 +45,23 @@ describe("health and readiness", () => {
   it.runIf(TEST_ENGINE === "postgres")(
     "regression: PostgreSQL ending idle connections crashed the server; now readyz answers 503 until it is back, healthz stays 200",
     async () => {
-      const database = new URL(store.env.COGNO_DATABASE_URL ?? "").pathname.slice(1);
+      const database = new URL(fixture.store.env.COGNO_DATABASE_URL ?? "").pathname.slice(1);
       await asAdministrator(`ALTER DATABASE ${database} ALLOW_CONNECTIONS false`);
       await asAdministrator(
         `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${database}' AND pid <> pg_backend_pid()`,
       );
       try {
         expect(await waitForStatus("/readyz", 503)).toBe(503);
-        const client = new ApiClient(server.url);
+        const client = new ApiClient(fixture.server.url);
         expectError(await client.get("/readyz"), 503, "internal_error");
         expect((await client.get("/healthz")).status).toBe(200);
       } finally {
         await asAdministrator(`ALTER DATABASE ${database} ALLOW_CONNECTIONS true`);
       }
       expect(await waitForStatus("/readyz", 200)).toBe(200);
-      expect(server.process.exitCode).toBeNull();
-      expect(server.output()).toContain("a database connection was lost");
-      const signup = await new ApiClient(server.url).post("/api/v1/auth/signup", {
+      expect(fixture.server.process.exitCode).toBeNull();
+      expect(fixture.server.output()).toContain("a database connection was lost");
+      const signup = await new ApiClient(fixture.server.url).post("/api/v1/auth/signup", {
         email: `after.outage.${Date.now()}@example.com`,
         password: "long enough password",
         name: "After",

@@ -7,23 +7,11 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { generateApiKey } from "@cogno/protocol";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ApiClient, bearer, signUpWithWorkspace } from "../support/api.ts";
-import { type RunningServer, startServer } from "../support/server.ts";
-import { createTestStore, type TestStore } from "../support/store.ts";
+import { useServer } from "../support/server.ts";
 
-let store: TestStore;
-let server: RunningServer;
-
-beforeAll(async () => {
-  store = await createTestStore();
-  server = await startServer({ store });
-});
-
-afterAll(async () => {
-  await server?.stop();
-  await store?.cleanup();
-});
+const fixture = useServer();
 
 function sessionToken(client: ApiClient): string {
   const cookie = client.sessionCookie ?? "";
@@ -143,19 +131,19 @@ async function allDatabaseText(connectionString: string): Promise<string[]> {
 
 describe("secrets at rest and in logs", () => {
   it("no raw key, session token, invitation token or password is stored or printed", async () => {
-    const secrets = await runFullFlow(server.url);
+    const secrets = await runFullFlow(fixture.server.url);
 
     // While the server runs: the WAL and SHM files of SQLite hold the latest writes.
-    const whileRunning = await listFiles(store.dataDir);
-    if (store.engine === "sqlite") {
+    const whileRunning = await listFiles(fixture.store.dataDir);
+    if (fixture.store.engine === "sqlite") {
       expect(whileRunning.map((file) => path.basename(file))).toEqual(
         expect.arrayContaining(["cogno.sqlite", "cogno.sqlite-wal", "cogno.sqlite-shm"]),
       );
     }
-    expect(await secretsInFiles(store.dataDir, secrets)).toEqual([]);
+    expect(await secretsInFiles(fixture.store.dataDir, secrets)).toEqual([]);
 
-    if (store.engine === "postgres") {
-      const connectionString = store.env.COGNO_DATABASE_URL ?? "";
+    if (fixture.store.engine === "postgres") {
+      const connectionString = fixture.store.env.COGNO_DATABASE_URL ?? "";
       const text = await allDatabaseText(connectionString);
       expect(text.length).toBeGreaterThan(20);
       const found = Object.entries(secrets)
@@ -165,10 +153,10 @@ describe("secrets at rest and in logs", () => {
     }
 
     // After a clean stop the WAL is checkpointed into the main file: check again.
-    await server.stop();
-    expect(await secretsInFiles(store.dataDir, secrets)).toEqual([]);
+    await fixture.server.stop();
+    expect(await secretsInFiles(fixture.store.dataDir, secrets)).toEqual([]);
 
-    const output = server.output();
+    const output = fixture.server.output();
     expect(output).toContain('"status":201');
     const printed = Object.entries(secrets)
       .filter(([, secret]) => output.includes(secret))

@@ -2,24 +2,12 @@
  * Sessions (signup, login, logout, me), the HTTP edge (error body on unknown routes and malformed
  * JSON, security of the session cookie, cross-origin protection).
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ApiClient, signUp, signUpWithWorkspace } from "../support/api.ts";
 import { expectError } from "../support/expect-error.ts";
-import { type RunningServer, startServer } from "../support/server.ts";
-import { createTestStore, type TestStore } from "../support/store.ts";
+import { useServer } from "../support/server.ts";
 
-let store: TestStore;
-let server: RunningServer;
-
-beforeAll(async () => {
-  store = await createTestStore();
-  server = await startServer({ store });
-});
-
-afterAll(async () => {
-  await server?.stop();
-  await store?.cleanup();
-});
+const fixture = useServer();
 
 function uniqueEmail(): string {
   return `session.${Date.now()}.${Math.random().toString(36).slice(2, 8)}@example.com`;
@@ -27,7 +15,7 @@ function uniqueEmail(): string {
 
 describe("signup", () => {
   it("answers 201 with the user and sets an HttpOnly, SameSite=Lax session cookie", async () => {
-    const client = new ApiClient(server.url);
+    const client = new ApiClient(fixture.server.url);
     const email = uniqueEmail();
     const response = await client.post("/api/v1/auth/signup", {
       email,
@@ -51,13 +39,13 @@ describe("signup", () => {
 
   it("refuses an email that is already registered with 409 conflict", async () => {
     const email = uniqueEmail();
-    const first = await new ApiClient(server.url).post("/api/v1/auth/signup", {
+    const first = await new ApiClient(fixture.server.url).post("/api/v1/auth/signup", {
       email,
       password: "long enough password",
       name: "First",
     });
     expect(first.status).toBe(201);
-    const second = await new ApiClient(server.url).post("/api/v1/auth/signup", {
+    const second = await new ApiClient(fixture.server.url).post("/api/v1/auth/signup", {
       email: email.toUpperCase(),
       password: "another password",
       name: "Second",
@@ -73,14 +61,14 @@ describe("signup", () => {
     ["password", { email: "long.password@example.com", password: "x".repeat(257), name: "A" }],
     ["name", { email: "no.name@example.com", password: "long enough password", name: "   " }],
   ])("answers 400 validation_failed naming %s", async (field, body) => {
-    const response = await new ApiClient(server.url).post("/api/v1/auth/signup", body);
+    const response = await new ApiClient(fixture.server.url).post("/api/v1/auth/signup", body);
     const message = expectError(response, 400, "validation_failed");
     expect(message).toContain(field);
   });
 
   it("accepts passwords of exactly 8 and 256 characters", async () => {
     for (const password of ["x".repeat(8), "y".repeat(256)]) {
-      const response = await new ApiClient(server.url).post("/api/v1/auth/signup", {
+      const response = await new ApiClient(fixture.server.url).post("/api/v1/auth/signup", {
         email: uniqueEmail(),
         password,
         name: "Edge",
@@ -92,8 +80,8 @@ describe("signup", () => {
 
 describe("login and logout", () => {
   it("logs in with the right password (200, cookie) and refuses a wrong one (401 unauthenticated)", async () => {
-    const { user, password } = await signUp(server.url, "Grace");
-    const client = new ApiClient(server.url);
+    const { user, password } = await signUp(fixture.server.url, "Grace");
+    const client = new ApiClient(fixture.server.url);
     const wrong = await client.post("/api/v1/auth/login", { email: user.email, password: "wrong password" });
     expectError(wrong, 401, "unauthenticated");
     expect(wrong.headers.get("set-cookie")).toBeNull();
@@ -116,12 +104,14 @@ describe("login and logout", () => {
   });
 
   it("answers 400 validation_failed naming the missing field", async () => {
-    const response = await new ApiClient(server.url).post("/api/v1/auth/login", { email: "a@example.com" });
+    const response = await new ApiClient(fixture.server.url).post("/api/v1/auth/login", {
+      email: "a@example.com",
+    });
     expect(expectError(response, 400, "validation_failed")).toContain("password");
   });
 
   it("logout answers 204, clears the cookie and ends the session on the server", async () => {
-    const { client } = await signUp(server.url);
+    const { client } = await signUp(fixture.server.url);
     const stolenCookie = client.sessionCookie ?? "";
     expect(stolenCookie).not.toBe("");
     const response = await client.post("/api/v1/auth/logout");
@@ -131,22 +121,22 @@ describe("login and logout", () => {
     expect(cleared).toMatch(/Max-Age=0|Expires=Thu, 01 Jan 1970/i);
     expectError(await client.get("/api/v1/me"), 401, "unauthenticated");
     // A copy of the old cookie is worthless once the user has logged out.
-    const replay = await new ApiClient(server.url).request("GET", "/api/v1/me", undefined, {
+    const replay = await new ApiClient(fixture.server.url).request("GET", "/api/v1/me", undefined, {
       cookie: stolenCookie,
     });
     expectError(replay, 401, "unauthenticated");
   });
 
   it("me without a session, or with a forged cookie, answers 401 unauthenticated", async () => {
-    expectError(await new ApiClient(server.url).get("/api/v1/me"), 401, "unauthenticated");
-    const forged = await new ApiClient(server.url).request("GET", "/api/v1/me", undefined, {
+    expectError(await new ApiClient(fixture.server.url).get("/api/v1/me"), 401, "unauthenticated");
+    const forged = await new ApiClient(fixture.server.url).request("GET", "/api/v1/me", undefined, {
       cookie: "cogno_session=forged-token-value",
     });
     expectError(forged, 401, "unauthenticated");
   });
 
   it("me lists the user's workspaces with their roles", async () => {
-    const owner = await signUpWithWorkspace(server.url, "Lin");
+    const owner = await signUpWithWorkspace(fixture.server.url, "Lin");
     const me = await owner.client.get("/api/v1/me");
     expect(me.status).toBe(200);
     expect(me.body.workspaces).toEqual([{ id: owner.workspaceId, name: "Lin's workspace", role: "owner" }]);
@@ -155,15 +145,15 @@ describe("login and logout", () => {
 
 describe("the HTTP edge", () => {
   it("answers an unknown API route with 404 and the error body", async () => {
-    const client = new ApiClient(server.url);
+    const client = new ApiClient(fixture.server.url);
     expectError(await client.get("/api/v1/no-such-route"), 404, "not_found");
     expectError(await client.post("/api/v1/no/such/route", { a: 1 }), 404, "not_found");
     expectError(await client.delete("/api/v1/auth/signup"), 404, "not_found");
   });
 
   it("answers malformed JSON with 400 and the error body", async () => {
-    const { client } = await signUp(server.url);
-    const response = await fetch(`${server.url}/api/v1/workspaces`, {
+    const { client } = await signUp(fixture.server.url);
+    const response = await fetch(`${fixture.server.url}/api/v1/workspaces`, {
       method: "POST",
       headers: { "content-type": "application/json", cookie: client.sessionCookie ?? "" },
       body: '{"name": "unterminated',
@@ -173,7 +163,7 @@ describe("the HTTP edge", () => {
       error: { code: "validation_failed", message: expect.any(String) },
     });
 
-    const signup = await fetch(`${server.url}/api/v1/auth/signup`, {
+    const signup = await fetch(`${fixture.server.url}/api/v1/auth/signup`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: "{not json",
@@ -183,12 +173,12 @@ describe("the HTTP edge", () => {
   });
 
   it("answers a body that is not an object with 400 validation_failed", async () => {
-    const response = await new ApiClient(server.url).post("/api/v1/auth/signup", ["a", "b"]);
+    const response = await new ApiClient(fixture.server.url).post("/api/v1/auth/signup", ["a", "b"]);
     expectError(response, 400, "validation_failed");
   });
 
   it("regression: an over-long or badly escaped path parameter answered with Fastify's own body, not the error body", async () => {
-    const { client } = await signUp(server.url);
+    const { client } = await signUp(fixture.server.url);
     const long = await client.get(`/api/v1/workspaces/${"w".repeat(5_000)}`);
     expectError(long, 400, "validation_failed");
     const badEscape = await client.get("/api/v1/workspaces/%zz/members");
@@ -196,7 +186,7 @@ describe("the HTTP edge", () => {
   });
 
   it("regression: a NUL character in a parameter or body failed with a 500 on PostgreSQL; now 400 naming the field", async () => {
-    const owner = await signUpWithWorkspace(server.url);
+    const owner = await signUpWithWorkspace(fixture.server.url);
     const base = `/api/v1/workspaces/${owner.workspaceId}`;
     const cases: [Promise<{ status: number; body: unknown; headers: Headers }>, string][] = [
       [owner.client.get("/api/v1/workspaces/wsp_%00"), "workspaceId"],
@@ -205,7 +195,7 @@ describe("the HTTP edge", () => {
       [owner.client.post(`${base}/api-keys`, { name: "laptop\u0000worker" }), "name"],
       [owner.client.post("/api/v1/workspaces", { name: "\u0000" }), "name"],
       [
-        new ApiClient(server.url).post("/api/v1/auth/login", {
+        new ApiClient(fixture.server.url).post("/api/v1/auth/login", {
           email: "a\u0000@example.com",
           password: "12345678",
         }),
@@ -224,7 +214,7 @@ describe("the HTTP edge", () => {
 
 describe("cross-origin protection", () => {
   it("refuses a state-changing cookie request from another site with 403 cross_origin_rejected", async () => {
-    const owner = await signUpWithWorkspace(server.url);
+    const owner = await signUpWithWorkspace(fixture.server.url);
     const path = `/api/v1/workspaces/${owner.workspaceId}/api-keys`;
 
     const fromEvil = await owner.client.request(
@@ -262,7 +252,7 @@ describe("cross-origin protection", () => {
   });
 
   it("refuses a cross-site revoke and leaves the key active", async () => {
-    const owner = await signUpWithWorkspace(server.url);
+    const owner = await signUpWithWorkspace(fixture.server.url);
     const created = await owner.client.post(`/api/v1/workspaces/${owner.workspaceId}/api-keys`, {
       name: "keep",
     });
@@ -273,14 +263,14 @@ describe("cross-origin protection", () => {
   });
 
   it("lets same-origin browser requests and clients that send neither header through", async () => {
-    const owner = await signUpWithWorkspace(server.url);
+    const owner = await signUpWithWorkspace(fixture.server.url);
     const path = `/api/v1/workspaces/${owner.workspaceId}/api-keys`;
     const sameOrigin = await owner.client.request(
       "POST",
       path,
       { name: "same-origin" },
       {
-        origin: new URL(server.url).origin,
+        origin: new URL(fixture.server.url).origin,
       },
     );
     expect(sameOrigin.status).toBe(201);

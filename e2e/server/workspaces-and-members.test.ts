@@ -1,28 +1,16 @@
 /** Workspaces, members and invitations (API.md "Workspaces and members"), happy paths and errors. */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ApiClient, addMember, bearer, createKey, signUp, signUpWithWorkspace } from "../support/api.ts";
 import { expectError } from "../support/expect-error.ts";
-import { type RunningServer, startServer } from "../support/server.ts";
-import { createTestStore, type TestStore } from "../support/store.ts";
+import { useServer } from "../support/server.ts";
 
-let store: TestStore;
-let server: RunningServer;
-
-beforeAll(async () => {
-  store = await createTestStore();
-  server = await startServer({ store });
-});
-
-afterAll(async () => {
-  await server?.stop();
-  await store?.cleanup();
-});
+const fixture = useServer();
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
 describe("workspaces", () => {
   it("creates a workspace (201) whose creator is its owner", async () => {
-    const { client, user } = await signUp(server.url);
+    const { client, user } = await signUp(fixture.server.url);
     const created = await client.post("/api/v1/workspaces", { name: "  Platform  " });
     expect(created.status).toBe(201);
     expect(created.body).toEqual({
@@ -46,7 +34,7 @@ describe("workspaces", () => {
   });
 
   it("answers 400 validation_failed naming the field for a bad name", async () => {
-    const { client } = await signUp(server.url);
+    const { client } = await signUp(fixture.server.url);
     expect(
       expectError(await client.post("/api/v1/workspaces", { name: "" }), 400, "validation_failed"),
     ).toContain("name");
@@ -64,14 +52,14 @@ describe("workspaces", () => {
 
   it("answers 401 unauthenticated without a session", async () => {
     expectError(
-      await new ApiClient(server.url).post("/api/v1/workspaces", { name: "x" }),
+      await new ApiClient(fixture.server.url).post("/api/v1/workspaces", { name: "x" }),
       401,
       "unauthenticated",
     );
   });
 
   it("answers 403 forbidden for a workspace id that does not exist, like one the caller is not in", async () => {
-    const { client } = await signUp(server.url);
+    const { client } = await signUp(fixture.server.url);
     expectError(await client.get("/api/v1/workspaces/wsp_doesnotexist"), 403, "forbidden");
     expectError(await client.get("/api/v1/workspaces/wsp_doesnotexist/members"), 403, "forbidden");
   });
@@ -79,7 +67,7 @@ describe("workspaces", () => {
 
 describe("invitations", () => {
   it("an admin+ creates an invitation (201, token shown once) that a signed-in user accepts (200)", async () => {
-    const owner = await signUpWithWorkspace(server.url);
+    const owner = await signUpWithWorkspace(fixture.server.url);
     const invited = await owner.client.post(`/api/v1/workspaces/${owner.workspaceId}/invitations`, {
       role: "admin",
     });
@@ -94,7 +82,7 @@ describe("invitations", () => {
     });
     expect(new Date(invited.body.invitation.expiresAt).getTime()).toBeGreaterThan(Date.now());
 
-    const joiner = await signUp(server.url, "Joiner");
+    const joiner = await signUp(fixture.server.url, "Joiner");
     const accepted = await joiner.client.post(`/api/v1/invitations/${invited.body.token}/accept`);
     expect(accepted.status).toBe(200);
     expect(accepted.body).toEqual({
@@ -105,7 +93,7 @@ describe("invitations", () => {
     expect(me.body.workspaces).toEqual([{ id: owner.workspaceId, name: expect.any(String), role: "admin" }]);
 
     // Single use: a second person cannot join with the same link.
-    const latecomer = await signUp(server.url, "Latecomer");
+    const latecomer = await signUp(fixture.server.url, "Latecomer");
     expectError(
       await latecomer.client.post(`/api/v1/invitations/${invited.body.token}/accept`),
       404,
@@ -118,15 +106,15 @@ describe("invitations", () => {
   });
 
   it("refuses an unknown token (404), no session (401) and a bad role (400 naming role)", async () => {
-    const owner = await signUpWithWorkspace(server.url);
-    const { client } = await signUp(server.url);
+    const owner = await signUpWithWorkspace(fixture.server.url);
+    const { client } = await signUp(fixture.server.url);
     expectError(await client.post("/api/v1/invitations/not-a-real-token/accept"), 404, "not_found");
 
     const invited = await owner.client.post(`/api/v1/workspaces/${owner.workspaceId}/invitations`, {
       role: "member",
     });
     expectError(
-      await new ApiClient(server.url).post(`/api/v1/invitations/${invited.body.token}/accept`),
+      await new ApiClient(fixture.server.url).post(`/api/v1/invitations/${invited.body.token}/accept`),
       401,
       "unauthenticated",
     );
@@ -142,7 +130,7 @@ describe("invitations", () => {
 
 describe("removing members", () => {
   it("an owner removes a member (204): the member loses access and their keys are revoked", async () => {
-    const owner = await signUpWithWorkspace(server.url);
+    const owner = await signUpWithWorkspace(fixture.server.url);
     const member = await addMember(owner, "member");
     const memberKey = await createKey(
       { client: member.client, workspaceId: owner.workspaceId },
@@ -151,7 +139,7 @@ describe("removing members", () => {
     const ownerKey = await createKey(owner, "owner-laptop");
     expect(
       (
-        await new ApiClient(server.url).request(
+        await new ApiClient(fixture.server.url).request(
           "GET",
           "/api/v1/worker/whoami",
           undefined,
@@ -165,7 +153,7 @@ describe("removing members", () => {
     );
     expect(removed.status).toBe(204);
 
-    const whoami = await new ApiClient(server.url).request(
+    const whoami = await new ApiClient(fixture.server.url).request(
       "GET",
       "/api/v1/worker/whoami",
       undefined,
@@ -178,7 +166,7 @@ describe("removing members", () => {
     const revoked = all.body.apiKeys.find((key: { id: string }) => key.id === memberKey.apiKey.id);
     expect(revoked.revokedAt).toMatch(ISO);
     // Only the removed member's keys: the owner's key still works.
-    const ownerWhoami = await new ApiClient(server.url).request(
+    const ownerWhoami = await new ApiClient(fixture.server.url).request(
       "GET",
       "/api/v1/worker/whoami",
       undefined,
@@ -190,8 +178,8 @@ describe("removing members", () => {
   });
 
   it("keeps the removed member's keys in other workspaces working", async () => {
-    const first = await signUpWithWorkspace(server.url, "First");
-    const second = await signUpWithWorkspace(server.url, "Second");
+    const first = await signUpWithWorkspace(fixture.server.url, "First");
+    const second = await signUpWithWorkspace(fixture.server.url, "Second");
     const invitation = await second.client.post(`/api/v1/workspaces/${second.workspaceId}/invitations`, {
       role: "member",
     });
@@ -204,7 +192,7 @@ describe("removing members", () => {
     expect(
       (await first.client.delete(`/api/v1/workspaces/${first.workspaceId}/members/${member.user.id}`)).status,
     ).toBe(204);
-    const whoami = await new ApiClient(server.url).request(
+    const whoami = await new ApiClient(fixture.server.url).request(
       "GET",
       "/api/v1/worker/whoami",
       undefined,
@@ -214,10 +202,10 @@ describe("removing members", () => {
   });
 
   it("answers 404 for a user who is not a member, 409 for the last owner, 403 for a member removing another", async () => {
-    const owner = await signUpWithWorkspace(server.url);
+    const owner = await signUpWithWorkspace(fixture.server.url);
     const member = await addMember(owner, "member");
     const other = await addMember(owner, "member", "other");
-    const outsider = await signUp(server.url);
+    const outsider = await signUp(fixture.server.url);
     const base = `/api/v1/workspaces/${owner.workspaceId}/members`;
 
     expectError(await owner.client.delete(`${base}/${outsider.user.id}`), 404, "not_found");
@@ -229,7 +217,7 @@ describe("removing members", () => {
   });
 
   it("an admin cannot remove an owner (403)", async () => {
-    const owner = await signUpWithWorkspace(server.url);
+    const owner = await signUpWithWorkspace(fixture.server.url);
     const admin = await addMember(owner, "admin");
     expectError(
       await admin.client.delete(`/api/v1/workspaces/${owner.workspaceId}/members/${owner.user.id}`),

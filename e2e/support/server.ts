@@ -1,7 +1,8 @@
 /** Starts the real cogno-server process for a test and reads its ready line for the URL. */
 import { type ChildProcess, spawn } from "node:child_process";
+import { afterAll, beforeAll } from "vitest";
 import { SERVER_BIN } from "./paths.ts";
-import type { TestStore } from "./store.ts";
+import { createTestStore, type TestStore } from "./store.ts";
 
 export interface RunningServer {
   url: string;
@@ -68,6 +69,40 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       child.kill(signal);
       return exited;
+    },
+  };
+}
+
+export interface ServerFixture {
+  readonly server: RunningServer;
+  readonly store: TestStore;
+}
+
+/**
+ * One real server on a fresh store for the test file that calls it: started before its tests,
+ * stopped and cleaned up after them.
+ */
+export function useServer(env: Record<string, string> = {}): ServerFixture {
+  let running: { server: RunningServer; store: TestStore } | undefined;
+  beforeAll(async () => {
+    const store = await createTestStore();
+    running = { store, server: await startServer({ store, env }) };
+  });
+  afterAll(async () => {
+    await running?.server.stop();
+    await running?.store.cleanup();
+  });
+  const current = () => {
+    if (!running)
+      throw new Error("useServer: the server is started in beforeAll; use it inside tests and hooks");
+    return running;
+  };
+  return {
+    get server() {
+      return current().server;
+    },
+    get store() {
+      return current().store;
     },
   };
 }
