@@ -59,7 +59,7 @@ export function CopyButton({
       <button
         type="button"
         className={className ?? "button secondary"}
-        onClick={handleClick}
+        onClick={() => void handleClick()}
         aria-label={accessibleLabel}
         data-autofocus={autoFocus ? "" : undefined}
       >

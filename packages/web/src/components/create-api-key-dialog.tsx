@@ -57,7 +57,7 @@ export function CreateApiKeyDialog({
 
   return (
     <Dialog title="Create an API key" onDismiss={onDismiss}>
-      <form onSubmit={handleSubmit} noValidate>
+      <form onSubmit={(event) => void handleSubmit(event)} noValidate>
         <TextField
           label="Name"
           name="api-key-name"

@@ -86,7 +86,12 @@ export function RemoveMemberDialog({
         <button type="button" className="button secondary" onClick={onDismiss} data-autofocus="">
           Cancel
         </button>
-        <button type="button" className="button danger" onClick={handleRemove} disabled={pending}>
+        <button
+          type="button"
+          className="button danger"
+          onClick={() => void handleRemove()}
+          disabled={pending}
+        >
           {pending ? "Removing…" : "Remove member"}
         </button>
       </div>

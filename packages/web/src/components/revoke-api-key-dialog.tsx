@@ -88,7 +88,12 @@ export function RevokeApiKeyDialog({
         <button type="button" className="button secondary" onClick={onDismiss} data-autofocus="">
           Cancel
         </button>
-        <button type="button" className="button danger" onClick={handleRevoke} disabled={pending}>
+        <button
+          type="button"
+          className="button danger"
+          onClick={() => void handleRevoke()}
+          disabled={pending}
+        >
           {pending ? "Revoking…" : "Revoke"}
         </button>
       </div>

@@ -41,7 +41,7 @@ export function CreateWorkspacePage({ firstRun }: { firstRun: boolean }) {
           ? "A workspace holds your team and the machines that work for it. What should your first workspace be called?"
           : "A workspace has its own members, API keys and workers."}
       </p>
-      <form onSubmit={handleSubmit} noValidate>
+      <form onSubmit={(event) => void handleSubmit(event)} noValidate>
         <TextField
           label="Workspace name"
           name="workspace-name"

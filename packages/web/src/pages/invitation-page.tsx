@@ -45,7 +45,12 @@ export function InvitationPage({ token, path }: { token: string; path: string })
               {error}
             </p>
           ) : null}
-          <button type="button" className="button primary wide" onClick={handleAccept} disabled={pending}>
+          <button
+            type="button"
+            className="button primary wide"
+            onClick={() => void handleAccept()}
+            disabled={pending}
+          >
             {pending ? "Joining…" : "Accept invitation"}
           </button>
         </>

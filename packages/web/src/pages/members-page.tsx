@@ -151,7 +151,7 @@ function InviteForm({ workspaceId }: { workspaceId: string }) {
   return (
     <div className="panel">
       <h2>Invite by link</h2>
-      <form className="inline-form" onSubmit={handleSubmit}>
+      <form className="inline-form" onSubmit={(event) => void handleSubmit(event)}>
         <div className="field">
           <label htmlFor={roleId}>Role</label>
           <select

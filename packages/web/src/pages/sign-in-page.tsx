@@ -35,7 +35,7 @@ export function SignInPage({ next, onSignedIn }: { next: string | null; onSigned
   return (
     <div className="auth-card">
       <h1 tabIndex={-1}>Sign in to Cogno</h1>
-      <form onSubmit={handleSubmit} noValidate>
+      <form onSubmit={(event) => void handleSubmit(event)} noValidate>
         <TextField
           label="Email"
           type="email"

@@ -48,7 +48,7 @@ export function SignUpPage({ next, onSignedIn }: { next: string | null; onSigned
   return (
     <div className="auth-card">
       <h1 tabIndex={-1}>Create your Cogno account</h1>
-      <form onSubmit={handleSubmit} noValidate>
+      <form onSubmit={(event) => void handleSubmit(event)} noValidate>
         <TextField
           label="Your name"
           name="name"
