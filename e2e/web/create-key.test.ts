@@ -118,11 +118,16 @@ describe("Create a key, then use it with the CLI", () => {
     expect(await documentIsMarked(page)).toBe(true);
     await saveScreenshot(page, "workers");
 
-    // The key now reports when it was last used.
+    // A worker that dies without a word turns offline, still without a reload.
+    daemon.process.kill("SIGKILL");
+    await waitForText(workerRow, "Offline", 30_000);
+    expect(await documentIsMarked(page)).toBe(true);
+
+    // The key now reports when it was last used, relative, with the exact time on hover.
     await openSettings(page, "API Keys");
-    await expect
-      .poll(() => keyRow(page, "MacBook worker").textContent(), { timeout: 10_000 })
-      .not.toContain("never");
+    const lastUsed = keyRow(page, "MacBook worker").locator('[data-label="Last used"]');
+    await expect.poll(() => lastUsed.textContent(), { timeout: 10_000 }).not.toBe("never");
+    expect(await lastUsed.locator("time").getAttribute("title")).toMatch(/\d{1,2}:\d{2}:\d{2}/);
 
     expect(consoleErrors()).toEqual([]);
   });
