@@ -1,0 +1,195 @@
+/**
+ * Child process: a fleet of WebSocket workers registered with one key, and the client that revokes
+ * that key. The DELETE and every `revoked` arrival are timed on this process's clock, and the
+ * baseline (a plain GET's round trip) is measured by this same client over the same connection.
+ *
+ * Protocol (IPC):
+ *   { type: "connect", workerUrl, key, count, concurrency, machinePrefix }  →  { type: "connected", ... }
+ *   { type: "revoke", apiUrl, path, cookie }                                →  { type: "revoked", ... }
+ * Anything that goes wrong is sent as { type: "error", message } and ends the process.
+ */
+import http from "node:http";
+import os from "node:os";
+import { performance } from "node:perf_hooks";
+import WebSocket from "ws";
+
+const HARD_LIMIT_MS = 120_000;
+const REGISTER_TIMEOUT_MS = 15_000;
+const CONNECT_PHASE_LIMIT_MS = 60_000;
+const REVOKED_WAIT_LIMIT_MS = 10_000;
+const CLOSE_WAIT_LIMIT_MS = 3_000;
+const BASELINE_WARMUP_REQUESTS = 10;
+const BASELINE_REQUESTS = 31;
+
+const workers = [];
+let revokeStartedAt;
+let revokedCount = 0;
+let onAllRevoked = () => {};
+
+function registerWorker(workerUrl, key, machineId) {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(workerUrl, { headers: { authorization: `Bearer ${key}` } });
+    const worker = { socket, revokedAfterMs: undefined, closeCode: undefined, heartbeat: undefined };
+    const timer = setTimeout(() => {
+      socket.terminate();
+      reject(new Error(`worker ${machineId} was not registered within ${REGISTER_TIMEOUT_MS} ms`));
+    }, REGISTER_TIMEOUT_MS);
+    socket.on("open", () => {
+      socket.send(
+        JSON.stringify({
+          type: "register",
+          machineId,
+          name: machineId,
+          hostname: os.hostname(),
+          os: process.platform,
+          arch: process.arch,
+          version: "bench",
+        }),
+      );
+    });
+    socket.on("message", (data) => {
+      const message = JSON.parse(data.toString());
+      if (message.type === "revoked" && worker.revokedAfterMs === undefined) {
+        worker.revokedAfterMs = performance.now() - revokeStartedAt;
+        revokedCount += 1;
+        if (revokedCount === workers.length) onAllRevoked();
+      } else if (message.type === "registered") {
+        clearTimeout(timer);
+        // Heartbeats keep the worker online however long the other phases take.
+        worker.heartbeat = setInterval(
+          () => socket.send(JSON.stringify({ type: "heartbeat" })),
+          message.heartbeatIntervalMs,
+        );
+        worker.heartbeat.unref();
+        resolve(worker);
+      }
+    });
+    socket.on("unexpected-response", (_request, response) => {
+      clearTimeout(timer);
+      reject(new Error(`worker ${machineId}: upgrade refused with ${response.statusCode}`));
+    });
+    socket.on("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    socket.on("close", (code) => {
+      clearTimeout(timer);
+      clearInterval(worker.heartbeat);
+      worker.closeCode = code;
+      reject(new Error(`worker ${machineId} closed with ${code} before it was registered`));
+    });
+  });
+}
+
+async function connectWorkers({ workerUrl, key, count, concurrency, machinePrefix }) {
+  const url = new URL("/api/v1/worker/connect", workerUrl.replace(/^http/, "ws"));
+  if (url.hostname !== "127.0.0.1") throw new Error("workers only connect to 127.0.0.1");
+  const startedAt = performance.now();
+  const deadline = startedAt + CONNECT_PHASE_LIMIT_MS;
+  let next = 0;
+  const connectSome = async () => {
+    while (next < count) {
+      if (performance.now() > deadline) throw new Error(`connecting ${count} workers took too long`);
+      const index = next++;
+      workers.push(await registerWorker(url.href, key, `${machinePrefix}-${String(index).padStart(4, "0")}`));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, connectSome));
+  return { count: workers.length, connectMs: performance.now() - startedAt };
+}
+
+function timedRequest(agent, apiUrl, method, path, headers = {}) {
+  return new Promise((resolve, reject) => {
+    const request = http.request(new URL(path, apiUrl), { method, agent, headers, timeout: 10_000 });
+    const startedAt = performance.now();
+    request.on("response", (response) => {
+      const chunks = [];
+      response.on("data", (chunk) => chunks.push(chunk));
+      response.on("end", () =>
+        resolve({
+          status: response.statusCode,
+          body: Buffer.concat(chunks).toString(),
+          elapsedMs: performance.now() - startedAt,
+          endedAt: performance.now(),
+        }),
+      );
+    });
+    request.on("timeout", () => request.destroy(new Error(`${method} ${path} timed out`)));
+    request.on("error", reject);
+    request.end();
+  });
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+function waitUntil(condition, limitMs) {
+  return new Promise((resolve) => {
+    const startedAt = performance.now();
+    const check = () => {
+      if (condition() || performance.now() - startedAt > limitMs) resolve();
+      else setTimeout(check, 5);
+    };
+    check();
+  });
+}
+
+async function revokeAndTime({ apiUrl, path, cookie }) {
+  if (new URL(apiUrl).hostname !== "127.0.0.1") throw new Error("the API is only called on 127.0.0.1");
+  // One kept-alive connection for the baseline and the DELETE, so both pay the same transport cost.
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  for (let i = 0; i < BASELINE_WARMUP_REQUESTS; i++) await timedRequest(agent, apiUrl, "GET", "/healthz");
+  const roundTrips = [];
+  for (let i = 0; i < BASELINE_REQUESTS; i++) {
+    roundTrips.push((await timedRequest(agent, apiUrl, "GET", "/healthz")).elapsedMs);
+  }
+
+  let clientCpuMs;
+  const cpuAtStart = process.cpuUsage();
+  const allRevoked = new Promise((resolve) => {
+    onAllRevoked = () => {
+      const cpu = process.cpuUsage(cpuAtStart);
+      clientCpuMs = (cpu.user + cpu.system) / 1000;
+      resolve();
+    };
+  });
+  revokeStartedAt = performance.now();
+  const response = await timedRequest(agent, apiUrl, "DELETE", path, { cookie });
+  if (response.status !== 200)
+    throw new Error(`DELETE ${path} answered ${response.status}: ${response.body}`);
+  await Promise.race([allRevoked, new Promise((resolve) => setTimeout(resolve, REVOKED_WAIT_LIMIT_MS))]);
+  await waitUntil(() => workers.every((worker) => worker.closeCode !== undefined), CLOSE_WAIT_LIMIT_MS);
+  agent.destroy();
+
+  const arrivals = workers.map((worker) => worker.revokedAfterMs).filter((ms) => ms !== undefined);
+  return {
+    baselineRoundTripMs: median(roundTrips),
+    deleteResponseMs: response.endedAt - revokeStartedAt,
+    disconnectedWorkers: JSON.parse(response.body).disconnectedWorkers,
+    fleetSize: workers.length,
+    received: arrivals.length,
+    firstRevokedMs: arrivals.length > 0 ? Math.min(...arrivals) : undefined,
+    medianRevokedMs: arrivals.length > 0 ? median(arrivals) : undefined,
+    lastRevokedMs: arrivals.length > 0 ? Math.max(...arrivals) : undefined,
+    closedWith4001: workers.filter((worker) => worker.closeCode === 4001).length,
+    // Near lastRevokedMs means this client, not the server, set the pace of the last arrivals.
+    clientCpuMs,
+  };
+}
+
+setTimeout(() => process.exit(2), HARD_LIMIT_MS).unref();
+process.on("disconnect", () => process.exit(1));
+process.on("message", (command) => {
+  const work =
+    command.type === "connect"
+      ? connectWorkers(command).then((result) => ({ type: "connected", ...result }))
+      : command.type === "revoke"
+        ? revokeAndTime(command).then((result) => ({ type: "revoked", ...result }))
+        : Promise.reject(new Error(`unknown command ${command.type}`));
+  work.then(
+    (reply) => process.send(reply),
+    (error) => process.send({ type: "error", message: String(error?.stack ?? error) }, () => process.exit(1)),
+  );
+});

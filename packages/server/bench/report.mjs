@@ -1,0 +1,134 @@
+/**
+ * The bench's report: one row per figure with its same-run baseline, the ratio, the target and
+ * whether it was met; then the details a reader needs to trust (or doubt) each figure.
+ */
+import os from "node:os";
+import { format, formatTable, verdict } from "./table.mjs";
+
+/** The bars of SPEC.md "Quality bars" as issue 3 sets them for a 2-core machine. */
+const TARGETS = { throughputRatio: 0.6, fanoutMs: 250, bytesPerWorker: 20_000 };
+
+function throughputRow(figure, throughput, isTarget) {
+  const met = throughput.ratio >= TARGETS.throughputRatio;
+  return {
+    figure,
+    measured: `whoami ${format.perSecond(throughput.whoami.requestsPerSecond)}`,
+    baseline: `/healthz ${format.perSecond(throughput.healthz.requestsPerSecond)}`,
+    ratio: format.ratio(throughput.ratio),
+    target: isTarget ? `≥ ${TARGETS.throughputRatio}` : `none (a: ≥ ${TARGETS.throughputRatio})`,
+    verdict: isTarget ? verdict(met) : met ? "within a's bar" : "below a's bar",
+  };
+}
+
+function fanoutRow(figure, fanout, isTarget) {
+  const met = fanout.complete && fanout.lastRevokedMs <= TARGETS.fanoutMs;
+  const incomplete = fanout.rounds.find((round) => round.received !== round.fleetSize);
+  const measured = incomplete
+    ? `only ${incomplete.received} of ${incomplete.fleetSize} revoked`
+    : `last of ${format.count(fanout.fleetSize)}: ${format.ms(fanout.lastRevokedMs)}`;
+  return {
+    figure,
+    measured,
+    baseline: `GET round trip ${format.ms(fanout.baselineRoundTripMs)}`,
+    ratio: incomplete ? "—" : format.times(fanout.lastRevokedMs / fanout.baselineRoundTripMs),
+    target: isTarget ? `≤ ${TARGETS.fanoutMs} ms` : `none (b: ≤ ${TARGETS.fanoutMs} ms)`,
+    verdict: isTarget ? verdict(met) : met ? "within b's bar" : "over b's bar",
+  };
+}
+
+function memoryRow(memory) {
+  return {
+    figure: "(c) server memory per connected worker, SQLite",
+    measured: `${format.kilobytes(memory.rssPerWorkerBytes)} RSS`,
+    baseline: `RSS at 0 workers ${format.megabytes(memory.before.rssBytes)}`,
+    ratio: `${format.ratio(memory.after.rssBytes / memory.before.rssBytes)} (RSS)`,
+    target: `≤ ${TARGETS.bytesPerWorker / 1000} KB`,
+    verdict: verdict(memory.rssPerWorkerBytes <= TARGETS.bytesPerWorker),
+  };
+}
+
+function notMeasured(figure) {
+  return { figure, measured: "not measured (see error)" };
+}
+
+function throughputDetails(label, throughput) {
+  const line = (route, result) =>
+    `  ${label} ${route.padEnd(9)} ${format.perSecond(result.requestsPerSecond).padStart(13)}` +
+    `  p50 ${format.ms(result.latencyP50Ms)}, p99 ${format.ms(result.latencyP99Ms)}` +
+    `  CPU: server ${format.percent(result.serverCpuPercent)}, load generator ${format.percent(result.generatorCpuPercent)},` +
+    ` other processes ${format.percent(result.otherCpuPercent)}`;
+  return [line("/healthz", throughput.healthz), line("whoami", throughput.whoami)];
+}
+
+function fanoutDetails(label, fanout) {
+  return [
+    `  ${label}: median of ${fanout.rounds.length} rounds, each a fresh fleet of ${format.count(fanout.fleetSize)} workers`,
+    ...fanout.rounds.map(
+      (round, index) =>
+        `    round ${index + 1}: registered in ${format.ms(round.connectMs)}; after the DELETE was sent:` +
+        ` revoked first ${format.ms(round.firstRevokedMs)}, median ${format.ms(round.medianRevokedMs)},` +
+        ` last ${format.ms(round.lastRevokedMs)}; DELETE answered ${format.ms(round.deleteResponseMs)}` +
+        ` (disconnectedWorkers ${round.disconnectedWorkers}); 4001 closes ${round.closedWith4001};` +
+        ` client CPU ${format.ms(round.clientCpuMs)}; GET round trip ${format.ms(round.baselineRoundTripMs)}`,
+    ),
+  ];
+}
+
+function memoryDetails(memory) {
+  const { before, after } = memory;
+  return [
+    `  (c) after a full GC, ${format.count(memory.workers)} workers: RSS ${format.megabytes(before.rssBytes)} → ${format.megabytes(after.rssBytes)},` +
+      ` V8 heap used ${format.megabytes(before.heapUsedBytes)} → ${format.megabytes(after.heapUsedBytes)}` +
+      ` (${format.kilobytes(memory.heapPerWorkerBytes)} per worker), external ${format.megabytes(before.externalBytes)} → ${format.megabytes(after.externalBytes)}`,
+  ];
+}
+
+/** Other processes competing for the same cores make every figure slower and noisier: say so. */
+function describeMachineLoad(loadAtStart) {
+  const cores = os.cpus().length;
+  const now = os.loadavg()[0];
+  const line = `Machine load average (1 min): ${loadAtStart.toFixed(1)} at start, ${now.toFixed(1)} at end, on ${cores} cores`;
+  return Math.max(loadAtStart, now) > cores
+    ? [
+        line,
+        "  (busier than its cores: other processes competed for CPU, so figures are slower and vary between runs)",
+      ]
+    : [line];
+}
+
+export function printReport({ results, settings, startedAt, loadAtStart }) {
+  const { sqlite, postgres } = results;
+  const rows = [
+    sqlite ? throughputRow("(a) whoami throughput, SQLite", sqlite.throughput, true) : notMeasured("(a)"),
+    sqlite ? fanoutRow("(b) revocation fan-out, SQLite", sqlite.fanout, true) : notMeasured("(b)"),
+    sqlite ? memoryRow(sqlite.memory) : notMeasured("(c)"),
+    postgres
+      ? fanoutRow("(d) fan-out across replicas, PostgreSQL", postgres.fanout, false)
+      : notMeasured("(d) fan-out across replicas"),
+    postgres
+      ? throughputRow("(d) whoami throughput, PostgreSQL", postgres.throughput, false)
+      : notMeasured("(d) whoami on PostgreSQL"),
+  ];
+  const details = [
+    ...(sqlite ? throughputDetails("(a) SQLite    ", sqlite.throughput) : []),
+    ...(postgres ? throughputDetails("(d) PostgreSQL", postgres.throughput) : []),
+    ...(sqlite ? fanoutDetails("(b) one server, SQLite", sqlite.fanout) : []),
+    ...(postgres ? fanoutDetails("(d) workers on B, DELETE on A", postgres.fanout) : []),
+    ...(sqlite ? memoryDetails(sqlite.memory) : []),
+  ];
+  console.log(
+    [
+      "",
+      `Cogno bench: node ${process.version}, ${os.cpus().length} cores, ${os.platform()} ${os.arch()}`,
+      `Load: ${settings.connections} keep-alive connections from a separate process, ${settings.warmupMs / 1000} s warm-up, ${settings.durationMs / 1000} s measured per route`,
+      ...describeMachineLoad(loadAtStart),
+      "",
+      formatTable(rows),
+      "",
+      "Details (CPU as % of one core)",
+      ...details,
+      "",
+      `Finished in ${((performance.now() - startedAt) / 1000).toFixed(1)} s.`,
+    ].join("\n"),
+  );
+}

@@ -1,0 +1,82 @@
+/**
+ * `npm run bench`: the quality bars of SPEC.md, each figure printed beside a baseline measured in
+ * the same run. A missed target is reported, not fatal; an error (a server that will not start, a
+ * request that fails, a run over its time limit) exits non-zero after stopping everything started.
+ *
+ * PostgreSQL: COGNO_BENCH_POSTGRES_URL names a loopback server and a database to connect to for
+ * creating the run's own database (default postgres://postgres@127.0.0.1:5432/postgres).
+ */
+import os from "node:os";
+import { stopAllChildren } from "./children.mjs";
+import { benchPostgres } from "./postgres-scenario.mjs";
+import { printReport } from "./report.mjs";
+import { benchSqlite } from "./sqlite-scenario.mjs";
+
+const settings = {
+  /** Load generator: concurrent keep-alive connections, warm-up, then the measured window. */
+  connections: 32,
+  warmupMs: 1_000,
+  durationMs: 5_000,
+  fleetSize: 1_000,
+  /** Fan-out is measured this many times, each with a fresh fleet; the median is the figure. */
+  fanoutRounds: 3,
+  warmupFleetSize: 50,
+  settleMs: 1_000,
+  postgresAdminUrl: process.env.COGNO_BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres",
+};
+const RUN_LIMIT_MS = 170_000;
+
+const cleanups = [];
+async function cleanUp() {
+  const failures = [];
+  await stopAllChildren();
+  // Newest first: servers stop before their database is dropped and their directory removed.
+  while (cleanups.length > 0) {
+    const cleanup = cleanups.pop();
+    try {
+      await cleanup();
+    } catch (error) {
+      failures.push(error);
+    }
+  }
+  return failures;
+}
+
+async function main() {
+  const startedAt = performance.now();
+  const loadAtStart = os.loadavg()[0];
+  const results = {};
+  let failure;
+  let stopReason;
+  // Over time or interrupted: stopping the children makes the running step fail, so the usual path
+  // below still cleans up and prints what was measured; the hard exit is for a step that hangs anyway.
+  const stopEarly = (reason, exitCode) => {
+    if (stopReason) return;
+    stopReason = reason;
+    void stopAllChildren();
+    setTimeout(() => void cleanUp().finally(() => process.exit(exitCode)), 15_000).unref();
+  };
+  const watchdog = setTimeout(
+    () => stopEarly(`still running after ${RUN_LIMIT_MS / 1000} s`, 1),
+    RUN_LIMIT_MS,
+  );
+  process.once("SIGINT", () => stopEarly("interrupted", 130));
+
+  try {
+    console.log("bench: SQLite, one server …");
+    results.sqlite = await benchSqlite(settings, cleanups);
+    console.log("bench: PostgreSQL, two replicas …");
+    results.postgres = await benchPostgres(settings, cleanups);
+  } catch (error) {
+    failure = stopReason ? new Error(`bench stopped: ${stopReason}`) : error;
+  }
+  const cleanupFailures = await cleanUp();
+  clearTimeout(watchdog);
+  printReport({ results, settings, startedAt, loadAtStart });
+  for (const error of [failure, ...cleanupFailures].filter(Boolean)) {
+    console.error(`\nbench error: ${error?.stack ?? error}`);
+  }
+  process.exitCode = stopReason === "interrupted" ? 130 : failure || cleanupFailures.length > 0 ? 1 : 0;
+}
+
+await main();

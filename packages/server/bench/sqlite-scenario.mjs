@@ -1,0 +1,53 @@
+/**
+ * One server on SQLite: (a) whoami throughput against /healthz, then, on a fresh server so that the
+ * load of (a) does not inflate its memory, (c) memory per connected worker and (b) revocation fan-out.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { createOwnerWithWorkspace } from "./api.mjs";
+import { readServerMemory } from "./memory.mjs";
+import { startServer } from "./server-process.mjs";
+import { measureFanout, measureWhoamiAgainstHealthz, settle, warmUpGateway } from "./shared-steps.mjs";
+
+export async function benchSqlite(settings, cleanups) {
+  const dataDirectory = mkdtempSync(path.join(os.tmpdir(), "cogno-bench-"));
+  cleanups.push(() => rmSync(dataDirectory, { recursive: true, force: true }));
+
+  const throughputServer = await startServer({
+    name: "sqlite-throughput",
+    env: { COGNO_DATA_DIR: path.join(dataDirectory, "throughput") },
+  });
+  cleanups.push(() => throughputServer.stop());
+  const throughput = await measureWhoamiAgainstHealthz(throughputServer, settings);
+  await throughputServer.stop();
+
+  const server = await startServer({
+    name: "sqlite-workers",
+    env: { COGNO_DATA_DIR: path.join(dataDirectory, "workers") },
+    inspect: true,
+  });
+  cleanups.push(() => server.stop());
+  const owner = await createOwnerWithWorkspace(server.url);
+  await warmUpGateway(server, server, owner, settings);
+  await settle(settings.settleMs);
+  const memoryBefore = await readServerMemory(server);
+
+  let memoryAfter;
+  const fanout = await measureFanout(server, server, owner, settings, async (fleet) => {
+    memoryAfter = { ...(await readServerMemory(server)), workers: fleet.count };
+  });
+  await server.stop();
+
+  return {
+    throughput,
+    memory: {
+      before: memoryBefore,
+      after: memoryAfter,
+      workers: memoryAfter.workers,
+      rssPerWorkerBytes: (memoryAfter.rssBytes - memoryBefore.rssBytes) / memoryAfter.workers,
+      heapPerWorkerBytes: (memoryAfter.heapUsedBytes - memoryBefore.heapUsedBytes) / memoryAfter.workers,
+    },
+    fanout,
+  };
+}

@@ -1,0 +1,34 @@
+/**
+ * Requests per second of one route, measured by a load generator in its own process. The server's
+ * CPU use over the same window is read from /proc: near 100% means the server was the limit,
+ * which is what a throughput ratio between two routes should compare. What other processes used
+ * meanwhile is reported too: on a shared machine they take cores from both sides.
+ */
+import { startChildTask } from "./child-task.mjs";
+import { readCpuMs, readMachineBusyCpuMs } from "./process-stats.mjs";
+
+export async function measureThroughput(server, { path, headers = {}, connections, warmupMs, durationMs }) {
+  const generator = startChildTask("./load-generator.mjs");
+  try {
+    generator.send({ url: server.url, path, headers, connections, warmupMs, durationMs });
+    await generator.next("window-start", warmupMs + 10_000);
+    const cpuBefore = readCpuMs(server.pid);
+    const machineBefore = readMachineBusyCpuMs();
+    const wallBefore = performance.now();
+    const result = await generator.next("result", durationMs + 15_000);
+    // The window ended slightly before the result arrived; the difference is a few milliseconds.
+    const wallMs = performance.now() - wallBefore;
+    const serverCpuPercent = ((readCpuMs(server.pid) - cpuBefore) / wallMs) * 100;
+    const machineCpuPercent = ((readMachineBusyCpuMs() - machineBefore) / wallMs) * 100;
+    const otherCpuPercent = Math.max(0, machineCpuPercent - serverCpuPercent - result.generatorCpuPercent);
+    const failed = Object.entries(result.statuses).filter(([status]) => status !== "200");
+    if (failed.length > 0 || result.completed === 0) {
+      throw new Error(
+        `GET ${path} on ${server.name}: answers other than 200: ${JSON.stringify(result.statuses)}`,
+      );
+    }
+    return { ...result, serverCpuPercent, otherCpuPercent };
+  } finally {
+    await generator.stop();
+  }
+}
