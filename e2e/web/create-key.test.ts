@@ -7,7 +7,7 @@ import { hostname } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openAppPage } from "./browser.ts";
 import { createMachine, type Daemon, type Machine } from "./cli.ts";
-import { saveScreenshot, startWebFixture, type WebFixture } from "./fixture.ts";
+import { saveScreenshot, useWebFixture } from "./fixture.ts";
 import {
   createDialog,
   createFirstWorkspace,
@@ -22,19 +22,17 @@ import {
   workerRows,
 } from "./flows.ts";
 
-let fixture: WebFixture;
+const fixture = useWebFixture();
 let machine: Machine;
 let daemon: Daemon | undefined;
 
 beforeAll(async () => {
-  fixture = await startWebFixture();
   machine = createMachine();
 });
 
 afterAll(async () => {
   await daemon?.stop();
   machine?.remove();
-  await fixture?.close();
 });
 
 describe("Create a key, then use it with the CLI", () => {

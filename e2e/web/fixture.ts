@@ -1,31 +1,37 @@
-/** One real server on a temporary store and one headless chromium, per test file. */
+/** One real server (the shared harness) and one headless chromium per test file. */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
 import { REPO_ROOT } from "../support/paths.ts";
-import { type RunningServer, startServer } from "../support/server.ts";
-import { createTestStore, type TestStore } from "../support/store.ts";
+import { type RunningServer, useServer } from "../support/server.ts";
 import { launchBrowser } from "./browser.ts";
 
 export interface WebFixture {
-  server: RunningServer;
-  browser: Browser;
-  baseUrl: string;
-  close: () => Promise<void>;
+  readonly server: RunningServer;
+  readonly browser: Browser;
+  readonly baseUrl: string;
 }
 
-export async function startWebFixture(env: Record<string, string> = {}): Promise<WebFixture> {
-  const store: TestStore = await createTestStore();
-  const server = await startServer({ store, env });
-  const browser = await launchBrowser();
+export function useWebFixture(env: Record<string, string> = {}): WebFixture {
+  const served = useServer(env);
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
   return {
-    server,
-    browser,
-    baseUrl: server.url,
-    close: async () => {
-      await browser.close();
-      await server.stop();
-      await store.cleanup();
+    get server() {
+      return served.server;
+    },
+    get browser() {
+      if (browser === undefined) throw new Error("useWebFixture: the browser starts in beforeAll");
+      return browser;
+    },
+    get baseUrl() {
+      return served.server.url;
     },
   };
 }

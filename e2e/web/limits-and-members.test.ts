@@ -2,9 +2,9 @@
  * The 25-key limit as a person meets it, who sees which keys (a member only their own, an admin
  * all), and the members page: invitation by link, accepting it, and removing a member.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { type AppPage, openAppPage } from "./browser.ts";
-import { saveScreenshot, startWebFixture, type WebFixture } from "./fixture.ts";
+import { saveScreenshot, useWebFixture } from "./fixture.ts";
 import {
   createDialog,
   createFirstWorkspace,
@@ -18,21 +18,16 @@ import {
   workspaceIdFromUrl,
 } from "./flows.ts";
 
-let fixture: WebFixture;
+const fixture = useWebFixture();
 let owner: AppPage;
 let workspaceId: string;
 
 beforeAll(async () => {
-  fixture = await startWebFixture();
   // 409 is the expected answer to the 26th key.
   owner = await openAppPage(fixture.browser, fixture.baseUrl, { expectedStatuses: [401, 409] });
   await signUp(owner.page, newPerson("Alice"));
   await createFirstWorkspace(owner.page, "Limits and members");
   workspaceId = workspaceIdFromUrl(owner.page);
-});
-
-afterAll(async () => {
-  await fixture?.close();
 });
 
 /** The owner creates an invitation link on the Members page, as the UI shows it. */

@@ -3,10 +3,10 @@
  * and the real `cogno` binary. Revocation must reach the worker at once and show live.
  */
 import { hostname } from "node:os";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { type AppPage, openAppPage } from "./browser.ts";
 import { createMachine, type Machine } from "./cli.ts";
-import { saveScreenshot, startWebFixture, type WebFixture } from "./fixture.ts";
+import { saveScreenshot, useWebFixture } from "./fixture.ts";
 import {
   createFirstWorkspace,
   createKey,
@@ -22,16 +22,11 @@ import {
 
 const KEY_REFUSED = 3;
 
-let fixture: WebFixture;
+const fixture = useWebFixture();
 const machines: Machine[] = [];
-
-beforeAll(async () => {
-  fixture = await startWebFixture();
-});
 
 afterAll(async () => {
   for (const machine of machines) machine.remove();
-  await fixture?.close();
 });
 
 async function signedInOwner(workspaceName: string): Promise<AppPage> {

@@ -3,9 +3,9 @@
  * dialog; and what must always work: Copy for LLM, the keyboard inside dialogs, a 375 px screen.
  */
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { type AppPage, openAppPage } from "./browser.ts";
-import { saveScreenshot, startWebFixture, type WebFixture } from "./fixture.ts";
+import { saveScreenshot, useWebFixture } from "./fixture.ts";
 import {
   createDialog,
   createFirstWorkspace,
@@ -17,19 +17,14 @@ import {
   waitForText,
 } from "./flows.ts";
 
-let fixture: WebFixture;
+const fixture = useWebFixture();
 let app: AppPage;
 const dana = newPerson("Dana");
 
 beforeAll(async () => {
-  fixture = await startWebFixture();
   app = await openAppPage(fixture.browser, fixture.baseUrl);
   await signUp(app.page, dana);
   await createFirstWorkspace(app.page, "Safety");
-});
-
-afterAll(async () => {
-  await fixture?.close();
 });
 
 /** Reads the raw key from the network answer (browser side), so the test itself leaves no copy in the page. */
@@ -109,7 +104,7 @@ describe("the raw key dialog", () => {
     const elsewhere = await page.evaluate(
       (secret) =>
         [
-          document.body.innerText,
+          document.body.textContent ?? "",
           ...Array.from(
             document.querySelectorAll("input, textarea"),
             (field) => (field as HTMLInputElement).value,
