@@ -4,7 +4,8 @@ import fastifyWebsocket from "@fastify/websocket";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import { LastUsedThrottle } from "./apikeys/last-used.ts";
 import { registerApiKeyRoutes } from "./apikeys/routes.ts";
-import { LAST_USED_EVERY_MS } from "./apikeys/service.ts";
+import { type KeyAuthenticationMemory, LAST_USED_EVERY_MS } from "./apikeys/service.ts";
+import { VerifiedKeyCache } from "./apikeys/verified-keys.ts";
 import { registerAuthRoutes } from "./auth/routes.ts";
 import { pingDatabase } from "./db/create-database.ts";
 import type { Deps } from "./deps.ts";
@@ -68,13 +69,17 @@ export async function createApp(deps: Deps): Promise<App> {
     return reply.status(503).send(errorBody(new AppError("internal_error", "The database does not answer.")));
   });
 
-  const throttle = new LastUsedThrottle(LAST_USED_EVERY_MS);
+  const keyMemory: KeyAuthenticationMemory = {
+    lastUsed: new LastUsedThrottle(LAST_USED_EVERY_MS),
+    // Only one SQLite server hears every revocation before it is acknowledged (verified-keys.ts).
+    verified: deps.engine === "sqlite" ? new VerifiedKeyCache(deps.bus) : undefined,
+  };
   const connectedWorkers = createConnectedWorkers(deps);
   registerAuthRoutes(http, deps);
   registerWorkspaceRoutes(http, deps);
-  registerApiKeyRoutes(http, deps, { workers: connectedWorkers, throttle });
+  registerApiKeyRoutes(http, deps, { workers: connectedWorkers, keyMemory });
   registerWorkerRoutes(http, deps);
-  const gateway = registerWorkerGateway(http, deps, { throttle });
+  const gateway = registerWorkerGateway(http, deps, { keyMemory });
   const live = registerLiveRoutes(http, deps);
   await registerWebApp(http, deps.config.webDir);
 

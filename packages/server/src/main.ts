@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { createApp } from "./app.ts";
 import { systemClock } from "./clock.ts";
 import { ConfigError, parseConfig } from "./config.ts";
-import { migrateToLatest, openDatabase } from "./db/create-database.ts";
+import { DataDirectoryInUseError, migrateToLatest, openDatabase } from "./db/create-database.ts";
 import type { Deps } from "./deps.ts";
 import { createInProcessBus, type EventBus } from "./events/bus.ts";
 import { createPostgresBus } from "./events/postgres-bus.ts";
@@ -39,12 +39,17 @@ async function main(): Promise<void> {
   };
   const app = await createApp(deps);
   // Fastify logs one line when it listens: make it the ready line, naming the URL and the next step.
+  let readyLine = "";
   await app.http.listen({
     host: config.host,
     port: config.port,
-    listenTextResolver: (address) =>
-      `Cogno server ready at ${address} (data: ${database.description}). Open it in a browser, sign up, then create a worker key in Settings > API Keys.`,
+    listenTextResolver: (address) => {
+      readyLine = `Cogno server ready at ${address} (data: ${database.description}). Open it in a browser, sign up, then create a worker key in Settings > API Keys.`;
+      return readyLine;
+    },
   });
+  // The ready line is part of the contract, so it is written even when info lines are turned off.
+  if (!log.isLevelEnabled("info")) log.child({}, { level: "info" }).info(readyLine);
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
@@ -66,12 +71,16 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  // Errors a person can act on are shown as they are; anything else as a start-up failure.
   if (error instanceof ConfigError) {
     process.stderr.write(`cogno-server: ${error.message}\n`);
     process.exit(2);
   }
+  const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(
-    `cogno-server failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+    error instanceof DataDirectoryInUseError
+      ? `cogno-server: ${message}\n`
+      : `cogno-server failed to start: ${message}\n`,
   );
   process.exit(1);
 });

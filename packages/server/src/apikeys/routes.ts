@@ -4,12 +4,12 @@ import { z } from "zod";
 import { currentUser } from "../auth/session.ts";
 import type { Deps } from "../deps.ts";
 import { parseOrThrow } from "../http/validate.ts";
-import type { LastUsedThrottle } from "./last-used.ts";
 import {
   authenticateApiKey,
   type ConnectedWorkers,
   createApiKey,
   getApiKey,
+  type KeyAuthenticationMemory,
   listApiKeys,
   revokeApiKey,
 } from "./service.ts";
@@ -26,7 +26,7 @@ const listQuerySchema = z.object({
 export function registerApiKeyRoutes(
   app: FastifyInstance,
   deps: Deps,
-  options: { workers: ConnectedWorkers; throttle: LastUsedThrottle },
+  options: { workers: ConnectedWorkers; keyMemory: KeyAuthenticationMemory },
 ): void {
   const base = "/api/v1/workspaces/:workspaceId/api-keys";
 
@@ -62,7 +62,7 @@ export function registerApiKeyRoutes(
   app.get("/api/v1/worker/whoami", async (request): Promise<WhoamiResponse> => {
     const { apiKey, workspace } = await authenticateApiKey(
       deps,
-      options.throttle,
+      options.keyMemory,
       request.headers.authorization,
       request.ip,
     );

@@ -10,12 +10,17 @@ import {
   authenticateApiKey,
   type ConnectedWorkers,
   createApiKey,
+  type KeyAuthenticationMemory,
   LIMIT_MESSAGE,
   listApiKeys,
   revokeApiKey,
 } from "./service.ts";
+import { VerifiedKeyCache } from "./verified-keys.ts";
 
-const noWorkers: ConnectedWorkers = { listConnectedWithKey: async () => [] };
+const noWorkers: ConnectedWorkers = {
+  listConnectedWithKey: async () => [],
+  countConnectedWithKey: async () => 0,
+};
 let deps: TestDeps;
 let alice: User;
 let workspaceId: string;
@@ -94,9 +99,19 @@ describe("revokeApiKey", () => {
   });
 });
 
-describe("authenticateApiKey", () => {
+function memoryWith(cache: boolean): KeyAuthenticationMemory {
+  return {
+    lastUsed: new LastUsedThrottle(60_000),
+    verified: cache ? new VerifiedKeyCache(deps.bus) : undefined,
+  };
+}
+
+describe.each([
+  ["reading the database every time", false],
+  ["with the verified-key cache", true],
+])("authenticateApiKey, %s", (_label, cache) => {
   it("refuses a malformed key without touching the database", async () => {
-    const throttle = new LastUsedThrottle(60_000);
+    const throttle = memoryWith(cache);
     await deps.db.destroy(); // any look-up now fails loudly
     for (const header of [
       undefined,
@@ -112,7 +127,7 @@ describe("authenticateApiKey", () => {
   });
 
   it("tells an unknown key from a revoked one, and records use at most once a minute", async () => {
-    const throttle = new LastUsedThrottle(60_000);
+    const throttle = memoryWith(cache);
     const { apiKey, key } = await createApiKey(deps, { workspaceId, actor: alice, name: "used" });
     expect(await codeOf(authenticateApiKey(deps, throttle, `Bearer ${generateApiKey()}`, "c1"))).toBe(
       "api_key_invalid",
@@ -143,12 +158,64 @@ describe("authenticateApiKey", () => {
   });
 
   it("rate-limits a client after repeated failures, while other clients pass", async () => {
-    const throttle = new LastUsedThrottle(60_000);
+    const throttle = memoryWith(cache);
     const { key } = await createApiKey(deps, { workspaceId, actor: alice, name: "limited" });
     for (let i = 0; i < 5; i++) await codeOf(authenticateApiKey(deps, throttle, "Bearer bad", "guesser"));
     expect(await codeOf(authenticateApiKey(deps, throttle, `Bearer ${key}`, "guesser"))).toBe("rate_limited");
     expect(await codeOf(authenticateApiKey(deps, throttle, `Bearer ${key}`, "someone-else"))).toBe("ok");
     deps.clock.advance(60_000);
     expect(await codeOf(authenticateApiKey(deps, throttle, `Bearer ${key}`, "guesser"))).toBe("ok");
+  });
+});
+
+describe("the verified-key cache", () => {
+  it("never serves a key after its revocation, even when the look-up raced the revocation", async () => {
+    const memory = memoryWith(true);
+    for (let round = 0; round < 20; round++) {
+      const { apiKey, key } = await createApiKey(deps, { workspaceId, actor: alice, name: `race-${round}` });
+      const client = `client-${round}`; // one per round: the failures below must not add up to a rate limit
+      if (round % 2 === 0) await authenticateApiKey(deps, memory, `Bearer ${key}`, client); // cached before the race
+      const inFlight = authenticateApiKey(deps, memory, `Bearer ${key}`, client).catch(() => undefined);
+      await revokeApiKey(deps, noWorkers, { workspaceId, actor: alice, keyId: apiKey.id });
+      await inFlight;
+      expect(await codeOf(authenticateApiKey(deps, memory, `Bearer ${key}`, client))).toBe("api_key_revoked");
+    }
+  });
+
+  it("ignores a look-up read before a revocation that has since passed", () => {
+    const cache = new VerifiedKeyCache(deps.bus);
+    const before = cache.generation;
+    deps.bus.publish({
+      type: "api_key.revoked",
+      workspaceId,
+      apiKey: {
+        id: "key_other",
+        name: "x",
+        prefix: "cogno_wk_xxxxxxxx",
+        scope: "worker",
+        createdAt: "",
+        lastUsedAt: null,
+        revokedAt: "",
+        owner: alice,
+      },
+    });
+    cache.remember(
+      {
+        keyHash: "h",
+        workspace: { id: workspaceId, name: "Acme" },
+        apiKey: {
+          id: "key_read_earlier",
+          name: "y",
+          prefix: "cogno_wk_yyyyyyyy",
+          scope: "worker",
+          createdAt: "",
+          lastUsedAt: null,
+          revokedAt: null,
+          owner: alice,
+        },
+      },
+      before,
+    );
+    expect(cache.find("h")).toBeUndefined();
   });
 });

@@ -26,6 +26,7 @@ import {
   markApiKeyRevoked,
   touchLastUsed,
 } from "./store.ts";
+import type { VerifiedKeyCache } from "./verified-keys.ts";
 
 /**
  * What the key domain needs to know about workers, without importing the workers domain:
@@ -33,6 +34,7 @@ import {
  */
 export interface ConnectedWorkers {
   listConnectedWithKey(workspaceId: string, keyId: string): Promise<Worker[]>;
+  countConnectedWithKey(workspaceId: string, keyId: string): Promise<number>;
 }
 
 export const LIMIT_MESSAGE = `You already have ${API_KEY_LIMIT} active API keys in this workspace, the most one person can hold. Revoke a key you no longer use in Settings > API Keys, then create the new one.`;
@@ -95,6 +97,8 @@ export async function getApiKey(
   input: { workspaceId: string; actor: User; keyId: string },
 ): Promise<{ apiKey: ApiKey; workers: Worker[] }> {
   const apiKey = await findVisibleKey(deps, input.workspaceId, input.actor, input.keyId);
+  // A revoked key has no connected workers: its sockets were closed when it was revoked.
+  if (apiKey.revokedAt !== null) return { apiKey, workers: [] };
   return { apiKey, workers: await workers.listConnectedWithKey(input.workspaceId, apiKey.id) };
 }
 
@@ -112,9 +116,9 @@ export async function revokeApiKey(
   if (before.revokedAt !== null) return { apiKey: before, disconnectedWorkers: 0 };
   await markApiKeyRevoked(deps.db, before.id, input.actor.id, isoAt(deps.clock));
   const apiKey = await findVisibleKey(deps, input.workspaceId, input.actor, input.keyId);
-  const connected = await workers.listConnectedWithKey(input.workspaceId, apiKey.id);
+  const connected = await workers.countConnectedWithKey(input.workspaceId, apiKey.id);
   await deps.bus.publish({ type: "api_key.revoked", workspaceId: input.workspaceId, apiKey });
-  return { apiKey, disconnectedWorkers: connected.length };
+  return { apiKey, disconnectedWorkers: connected };
 }
 
 export interface AuthenticatedKey {
@@ -131,7 +135,7 @@ const BEARER = /^Bearer +(\S+)$/i;
  */
 export async function authenticateApiKey(
   deps: Deps,
-  throttle: LastUsedThrottle,
+  memory: KeyAuthenticationMemory,
   authorization: string | undefined,
   client: string,
 ): Promise<AuthenticatedKey> {
@@ -149,7 +153,7 @@ export async function authenticateApiKey(
   const parsed = parseApiKey(candidate);
   if (!parsed.ok) return fail(new AppError("api_key_malformed", parsed.message));
   const keyHash = sha256Hex(parsed.key);
-  const identity: KeyIdentity | undefined = await findApiKeyByHash(deps.db, keyHash);
+  const identity = await lookUpKey(deps, memory.verified, keyHash);
   if (!identity || !equalInConstantTime(identity.keyHash, keyHash)) {
     return fail(
       new AppError(
@@ -167,8 +171,28 @@ export async function authenticateApiKey(
       ),
     );
   }
-  recordUse(deps, throttle, apiKey.id);
+  recordUse(deps, memory.lastUsed, apiKey.id);
   return { apiKey, workspace: identity.workspace };
+}
+
+/** What key authentication remembers between requests: when use was last written, and (one SQLite server only) verified keys. */
+export interface KeyAuthenticationMemory {
+  lastUsed: LastUsedThrottle;
+  verified: VerifiedKeyCache | undefined;
+}
+
+async function lookUpKey(
+  deps: Deps,
+  verified: VerifiedKeyCache | undefined,
+  keyHash: string,
+): Promise<KeyIdentity | undefined> {
+  if (!verified) return findApiKeyByHash(deps.db, keyHash);
+  const cached = verified.find(keyHash);
+  if (cached) return cached;
+  const generation = verified.generation;
+  const identity = await findApiKeyByHash(deps.db, keyHash);
+  if (identity) verified.remember(identity, generation);
+  return identity;
 }
 
 const LAST_USED_EVERY_MS = 60_000;

@@ -10,6 +10,8 @@ import pg from "pg";
 import { migrationProvider } from "./migrations.ts";
 import type { Database } from "./schema.ts";
 
+export class DataDirectoryInUseError extends Error {}
+
 export type DatabaseEngine = "sqlite" | "postgres";
 
 export interface DatabaseHandle {
@@ -50,6 +52,19 @@ export function openDatabase(
   mkdirSync(settings.dataDir, { recursive: true, mode: 0o700 });
   const file = path.join(settings.dataDir, "cogno.sqlite");
   const sqlite = new SqliteDatabase(file);
+  // One server per data directory: events between parts of the product travel in-process, so a
+  // second process on the same file would never hear of a revocation. The exclusive lock (taken
+  // here, released by the operating system if the process dies) makes that mistake a clear error.
+  sqlite.pragma("locking_mode = EXCLUSIVE");
+  sqlite.pragma("busy_timeout = 1000");
+  try {
+    sqlite.exec("BEGIN EXCLUSIVE; COMMIT;");
+  } catch {
+    sqlite.close();
+    throw new DataDirectoryInUseError(
+      `Another cogno-server is using the data directory ${settings.dataDir}. Stop it, or set COGNO_DATA_DIR to another directory.`,
+    );
+  }
   sqlite.pragma("journal_mode = WAL");
   // FULL: a write the API acknowledged survives a crash of the process or the machine.
   sqlite.pragma("synchronous = FULL");

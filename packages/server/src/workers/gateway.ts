@@ -14,14 +14,23 @@ import {
 } from "@cogno/protocol";
 import type { FastifyInstance } from "fastify";
 import type { WebSocket } from "ws";
-import type { LastUsedThrottle } from "../apikeys/last-used.ts";
-import { type AuthenticatedKey, authenticateApiKey } from "../apikeys/service.ts";
+import {
+  type AuthenticatedKey,
+  authenticateApiKey,
+  type KeyAuthenticationMemory,
+} from "../apikeys/service.ts";
 import { isoAt } from "../clock.ts";
 import type { Deps } from "../deps.ts";
 import type { DomainEvent } from "../events/bus.ts";
 import { newId } from "../ids.ts";
 import { MISSED_HEARTBEATS_FOR_OFFLINE } from "./status.ts";
-import { isApiKeyRevoked, markWorkerDisconnected, upsertWorkerOnRegister, writeHeartbeats } from "./store.ts";
+import {
+  type Disconnect,
+  isApiKeyRevoked,
+  markWorkersDisconnected,
+  upsertWorkerOnRegister,
+  writeHeartbeats,
+} from "./store.ts";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -63,7 +72,7 @@ export interface WorkerGateway {
 export function registerWorkerGateway(
   app: FastifyInstance,
   deps: Deps,
-  options: { throttle: LastUsedThrottle },
+  options: { keyMemory: KeyAuthenticationMemory },
 ): WorkerGateway {
   const connections = new Set<Connection>();
   const byKey = new Map<string, Set<Connection>>();
@@ -144,8 +153,7 @@ export function registerWorkerGateway(
     addTo(byWorker, workerId, connection);
     if (connection.closed) {
       // The socket closed while the row was written: record that, as the close handler could not.
-      await markWorkerDisconnected(deps.db, workerId, connection.id, isoAt(deps.clock), connection.stopping);
-      await deps.bus.publish({ type: "worker.updated", workspaceId: connection.workspaceId, workerId });
+      recordDisconnect(connection, workerId);
       return;
     }
     // A revocation that landed between authentication and now had no socket to close: check once more.
@@ -228,26 +236,43 @@ export function registerWorkerGateway(
     }
   };
 
+  // Disconnects are written in batches: a revocation closes many sockets at once, and one
+  // transaction for all of them keeps the event loop free (each commit is a synced write on SQLite).
+  let pendingDisconnects: { workspaceId: string; disconnect: Disconnect }[] = [];
+  const writeDisconnects = async (): Promise<void> => {
+    const batch = pendingDisconnects;
+    pendingDisconnects = [];
+    const changed = new Set(
+      await markWorkersDisconnected(
+        deps.db,
+        batch.map((item) => item.disconnect),
+      ),
+    );
+    for (const { workspaceId, disconnect } of batch) {
+      if (changed.has(disconnect.workerId)) {
+        await deps.bus.publish({ type: "worker.updated", workspaceId, workerId: disconnect.workerId });
+      }
+    }
+  };
+  const recordDisconnect = (connection: Connection, workerId: string): void => {
+    if (pendingDisconnects.length === 0) setImmediate(() => track(writeDisconnects()));
+    pendingDisconnects.push({
+      workspaceId: connection.workspaceId,
+      disconnect: {
+        workerId,
+        connectionId: connection.id,
+        at: isoAt(deps.clock),
+        stopped: connection.stopping,
+      },
+    });
+  };
+
   const onClose = (connection: Connection): void => {
     connection.closed = true;
     connections.delete(connection);
     removeFrom(byKey, connection.apiKey.id, connection);
     removeFrom(byWorker, connection.workerId, connection);
-    const { workerId } = connection;
-    if (workerId === undefined) return;
-    track(
-      (async () => {
-        const changed = await markWorkerDisconnected(
-          deps.db,
-          workerId,
-          connection.id,
-          isoAt(deps.clock),
-          connection.stopping,
-        );
-        if (changed)
-          await deps.bus.publish({ type: "worker.updated", workspaceId: connection.workspaceId, workerId });
-      })(),
-    );
+    if (connection.workerId !== undefined) recordDisconnect(connection, connection.workerId);
   };
 
   app.get(
@@ -257,7 +282,7 @@ export function registerWorkerGateway(
       preValidation: async (request) => {
         request.workerKey = await authenticateApiKey(
           deps,
-          options.throttle,
+          options.keyMemory,
           request.headers.authorization,
           request.ip,
         );

@@ -2,8 +2,14 @@ import type { User, Worker } from "@cogno/protocol";
 import type { ConnectedWorkers } from "../apikeys/service.ts";
 import type { Deps } from "../deps.ts";
 import { authorizeMember } from "../workspaces/service.ts";
-import { deriveWorkerStatus } from "./status.ts";
-import { findWorkerRow, listWorkerRows, listWorkerRowsOfKey, type WorkerRow } from "./store.ts";
+import { deriveWorkerStatus, onlineCutoff } from "./status.ts";
+import {
+  countOnlineWorkersOfKey,
+  findWorkerRow,
+  listWorkerRows,
+  listWorkerRowsOfKey,
+  type WorkerRow,
+} from "./store.ts";
 
 export function toWorker(row: WorkerRow, now: Date, heartbeatIntervalMs: number): Worker {
   return {
@@ -54,6 +60,13 @@ export function createConnectedWorkers(deps: Deps): ConnectedWorkers {
       return rows
         .map((row) => toWorker({ ...row, api_key_revoked_at: null }, now, deps.config.heartbeatIntervalMs))
         .filter((worker) => worker.status === "online");
+    },
+    countConnectedWithKey(_workspaceId, keyId) {
+      return countOnlineWorkersOfKey(
+        deps.db,
+        keyId,
+        onlineCutoff(deps.clock.now(), deps.config.heartbeatIntervalMs),
+      );
     },
   };
 }

@@ -24,6 +24,10 @@ export function deriveWorkerStatus(
   if (times.stoppedAt !== null) return "stopped";
   if (times.connectedAt === null || times.disconnectedAt !== null) return "offline";
   const lastSign = times.lastHeartbeatAt ?? times.connectedAt;
-  const silentForMs = now.getTime() - Date.parse(lastSign);
-  return silentForMs > MISSED_HEARTBEATS_FOR_OFFLINE * heartbeatIntervalMs ? "offline" : "online";
+  return lastSign >= onlineCutoff(now, heartbeatIntervalMs) ? "online" : "offline";
+}
+
+/** A connected worker whose last sign of life (ISO time) is at or after this is online. */
+export function onlineCutoff(now: Date, heartbeatIntervalMs: number): string {
+  return new Date(now.getTime() - MISSED_HEARTBEATS_FOR_OFFLINE * heartbeatIntervalMs).toISOString();
 }

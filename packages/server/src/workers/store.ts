@@ -113,21 +113,54 @@ export async function upsertWorkerOnRegister(
   return row.id;
 }
 
-/** Only the connection that owns the row may mark it: a late close of a replaced socket changes nothing. */
-export async function markWorkerDisconnected(
+export interface Disconnect {
+  workerId: string;
+  connectionId: string;
+  at: string;
+  stopped: boolean;
+}
+
+/**
+ * Marks workers disconnected (or stopped), in one transaction for a whole batch. Only the
+ * connection that owns a row may mark it: a late close of a replaced socket changes nothing.
+ * Returns the ids of the rows that changed.
+ */
+export async function markWorkersDisconnected(
   db: Kysely<Database>,
-  workerId: string,
-  connectionId: string,
-  at: string,
-  stopped: boolean,
-): Promise<boolean> {
-  const result = await db
-    .updateTable("workers")
-    .set(stopped ? { disconnected_at: at, stopped_at: at } : { disconnected_at: at })
-    .where("id", "=", workerId)
-    .where("connection_id", "=", connectionId)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+  disconnects: Disconnect[],
+): Promise<string[]> {
+  if (disconnects.length === 0) return [];
+  return db.transaction().execute(async (trx) => {
+    const changed: string[] = [];
+    for (const item of disconnects) {
+      const result = await trx
+        .updateTable("workers")
+        .set(item.stopped ? { disconnected_at: item.at, stopped_at: item.at } : { disconnected_at: item.at })
+        .where("id", "=", item.workerId)
+        .where("connection_id", "=", item.connectionId)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 1) changed.push(item.workerId);
+    }
+    return changed;
+  });
+}
+
+/** Workers connected with a key whose last sign of life is recent: the rule of status.ts, counted in SQL. */
+export async function countOnlineWorkersOfKey(
+  db: Kysely<Database>,
+  keyId: string,
+  cutoff: string,
+): Promise<number> {
+  const { online } = await db
+    .selectFrom("workers")
+    .select((eb) => eb.fn.countAll().as("online"))
+    .where("api_key_id", "=", keyId)
+    .where("connected_at", "is not", null)
+    .where("disconnected_at", "is", null)
+    .where("stopped_at", "is", null)
+    .where((eb) => eb(eb.fn.coalesce("last_heartbeat_at", "connected_at"), ">=", cutoff))
+    .executeTakeFirstOrThrow();
+  return Number(online);
 }
 
 export async function writeHeartbeats(
