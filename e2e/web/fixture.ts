@@ -1,5 +1,6 @@
 /** One real server (the shared harness) and one headless chromium per test file. */
 import { mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
@@ -36,11 +37,18 @@ export function useWebFixture(env: Record<string, string> = {}): WebFixture {
   };
 }
 
-const SCREENSHOTS = join(REPO_ROOT, "docs", "screenshots");
+/**
+ * The README's pictures are refreshed on request (`npm run screenshots`); an ordinary test run still
+ * takes every screenshot, into a temporary folder, so it never leaves the work tree changed.
+ */
+const SCREENSHOTS =
+  process.env.COGNO_UPDATE_SCREENSHOTS === "1"
+    ? join(REPO_ROOT, "docs", "screenshots")
+    : join(tmpdir(), "cogno-screenshots");
 
 /**
- * Saves a screenshot for the README. Only the SQLite run writes them, so the PostgreSQL run does
- * not overwrite identical pictures. `mask` hides anything secret-shaped, as the help page asks.
+ * Saves a screenshot of the page. Only the SQLite run takes them, so the PostgreSQL run does not
+ * repeat identical pictures. `mask` hides anything secret-shaped, as the help page asks.
  */
 export async function saveScreenshot(
   page: Page,
