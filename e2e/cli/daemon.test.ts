@@ -125,9 +125,19 @@ describe("the worker daemon", () => {
     expect((await b.daemon.exited).code).toBe(0);
   });
 
-  it("rotation on one machine keeps the worker id, and revoking the old key does not touch it", async () => {
+  it("rotation on one machine keeps the worker id, never shows it offline, and revoking the old key does not touch it", async () => {
     const { machine, apiKey: oldKey } = await loggedInMachine("rotate-old");
     const first = await startDaemon(machine);
+    // Watch the worker's status through all five steps: a restart may show "stopped", never "offline".
+    const seen: string[] = [];
+    let watching = true;
+    const watcher = (async () => {
+      while (watching) {
+        const status = (await workerRow(first.workerId))?.status;
+        if (status !== undefined) seen.push(status);
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    })();
     // 1–2. Create a new key and install it on the machine.
     const { key: newKey, apiKey: newKeyRef } = await fixture.createKey("rotate-new");
     const login = await runCli(machine, ["login", "--token", newKey]);
@@ -151,6 +161,11 @@ describe("the worker daemon", () => {
     expect(second.daemon.child.exitCode).toBeNull();
     expect((await workerRow(second.workerId))?.status).toBe("online");
     expect((await fixture.listWorkers()).filter((worker) => worker.id === second.workerId)).toHaveLength(1);
+    watching = false;
+    await watcher;
+    expect(seen.length).toBeGreaterThan(10);
+    expect(seen).not.toContain("offline");
+    expect(seen).toContain("online");
     second.daemon.child.kill("SIGTERM");
     await second.daemon.exited;
   });
