@@ -9,8 +9,9 @@ import { credentialsPathOf, readCredentials, saveCredentials } from "../credenti
 import { createUsageError, ExitError } from "../exit-error.ts";
 import { normalizeServerUrl } from "../http/server-url.ts";
 import { fetchWhoami } from "../http/worker-client.ts";
-import { describeKeyName, describeKeyRefusal } from "../output/key-refused.ts";
+import { describeKeyName } from "../output/key-refused.ts";
 import type { CommandContext } from "./context.ts";
+import { recordKeyRefusal } from "./key-refusal.ts";
 
 export interface LoginOptions {
   token: string;
@@ -56,22 +57,16 @@ export async function login(options: LoginOptions, context: CommandContext): Pro
 
   const answer = await fetchWhoami(server, key);
   if (answer.kind === "refused") {
-    await appendKeyEvent(config.configDir, {
-      kind: answer.error.code === "api_key_revoked" ? "revoked" : "refused",
-      at: context.now().toISOString(),
-      prefix: parsed.displayPrefix,
-      name: undefined,
-      previousPrefix: undefined,
-    }).catch(() => undefined);
-    throw new ExitError(
-      EXIT_CODES.keyRefused,
-      `${describeKeyRefusal({
+    throw await recordKeyRefusal(
+      context,
+      {
         code: answer.error.code,
         serverMessage: answer.error.message,
         displayPrefix: parsed.displayPrefix,
         keyName: undefined,
         keySource: "--token",
-      })}\nStored credentials were not changed.`,
+      },
+      "Stored credentials were not changed.",
     );
   }
   if (answer.kind === "unavailable") {

@@ -5,7 +5,6 @@
  */
 import { setTimeout as sleepFor } from "node:timers/promises";
 import { EXIT_CODES, registerMessageSchema } from "@cogno/protocol";
-import { appendKeyEvent } from "../credentials/key-events.ts";
 import { resolveActiveCredentials } from "../credentials/resolve.ts";
 import { readCredentials } from "../credentials/store.ts";
 import { runWorkerSession } from "../daemon/connection.ts";
@@ -13,8 +12,9 @@ import { loadOrCreateMachineId } from "../daemon/machine-id.ts";
 import { runDaemon } from "../daemon/run-daemon.ts";
 import { saveWorkerRecord } from "../daemon/worker-record.ts";
 import { createUsageError, ExitError } from "../exit-error.ts";
-import { describeKeyName, describeKeyRefusal } from "../output/key-refused.ts";
+import { describeKeyName } from "../output/key-refused.ts";
 import type { CommandContext } from "./context.ts";
+import { recordKeyRefusal } from "./key-refusal.ts";
 
 export interface RunOptions {
   name: string | undefined;
@@ -91,23 +91,13 @@ export async function runWorker(options: RunOptions, context: CommandContext): P
       output.state(
         `${revoked ? "revoked" : "refused"}: key ${describeKeyName(active.displayPrefix, keyName)}`,
       );
-      await appendKeyEvent(config.configDir, {
-        kind: revoked ? "revoked" : "refused",
-        at: context.now().toISOString(),
-        prefix: active.displayPrefix,
-        name: keyName,
-        previousPrefix: undefined,
-      }).catch(() => undefined);
-      throw new ExitError(
-        EXIT_CODES.keyRefused,
-        describeKeyRefusal({
-          code: end.kind === "revoked" ? "api_key_revoked" : end.error.code,
-          serverMessage: end.kind === "refused" ? end.error.message : undefined,
-          displayPrefix: active.displayPrefix,
-          keyName,
-          keySource: active.keySource,
-        }),
-      );
+      throw await recordKeyRefusal(context, {
+        code: end.kind === "revoked" ? "api_key_revoked" : end.error.code,
+        serverMessage: end.kind === "refused" ? end.error.message : undefined,
+        displayPrefix: active.displayPrefix,
+        keyName,
+        keySource: active.keySource,
+      });
     }
   }
 }

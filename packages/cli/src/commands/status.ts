@@ -3,14 +3,14 @@
  * now, and this machine's worker id. Exit 3 when the key is refused, so a script can check a key.
  */
 import { EXIT_CODES } from "@cogno/protocol";
-import { appendKeyEvent } from "../credentials/key-events.ts";
 import { resolveActiveCredentials } from "../credentials/resolve.ts";
 import { readCredentials } from "../credentials/store.ts";
 import { readWorkerRecord } from "../daemon/worker-record.ts";
 import { ExitError } from "../exit-error.ts";
 import { fetchWhoami } from "../http/worker-client.ts";
-import { describeKeyName, describeKeyRefusal } from "../output/key-refused.ts";
+import { describeKeyName } from "../output/key-refused.ts";
 import type { CommandContext } from "./context.ts";
+import { recordKeyRefusal } from "./key-refusal.ts";
 
 export async function showStatus(context: CommandContext): Promise<void> {
   const { config, output } = context;
@@ -40,23 +40,13 @@ export async function showStatus(context: CommandContext): Promise<void> {
   );
 
   if (answer.kind === "refused") {
-    await appendKeyEvent(config.configDir, {
-      kind: answer.error.code === "api_key_revoked" ? "revoked" : "refused",
-      at: context.now().toISOString(),
-      prefix: active.displayPrefix,
-      name: keyName,
-      previousPrefix: undefined,
-    }).catch(() => undefined);
-    throw new ExitError(
-      EXIT_CODES.keyRefused,
-      describeKeyRefusal({
-        code: answer.error.code,
-        serverMessage: answer.error.message,
-        displayPrefix: active.displayPrefix,
-        keyName,
-        keySource: active.keySource,
-      }),
-    );
+    throw await recordKeyRefusal(context, {
+      code: answer.error.code,
+      serverMessage: answer.error.message,
+      displayPrefix: active.displayPrefix,
+      keyName,
+      keySource: active.keySource,
+    });
   }
   if (answer.kind === "unavailable") {
     throw new ExitError(
