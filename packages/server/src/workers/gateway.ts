@@ -26,6 +26,7 @@ import { newId } from "../ids.ts";
 import { MISSED_HEARTBEATS_FOR_OFFLINE } from "./status.ts";
 import {
   type Disconnect,
+  findRevokedKeyIds,
   isApiKeyRevoked,
   markWorkersDisconnected,
   upsertWorkerOnRegister,
@@ -342,6 +343,19 @@ export function registerWorkerGateway(
       }
     }
     track(writeHeartbeats(deps.db, beats));
+    track(cutOffKeysRevokedUnheard());
+  };
+
+  /**
+   * The bus delivers revocations at once, but a replica whose LISTEN connection dropped can miss
+   * one. Once per interval the keys of this replica's sockets are checked in the database, so a
+   * missed notification delays a cut-off by one interval instead of leaving the worker connected.
+   */
+  const cutOffKeysRevokedUnheard = async (): Promise<void> => {
+    if (byKey.size === 0) return;
+    for (const keyId of await findRevokedKeyIds(deps.db, [...byKey.keys()])) {
+      for (const connection of byKey.get(keyId) ?? []) cutOffRevoked(connection, connection.apiKey);
+    }
   };
   const timer = setInterval(tick, intervalMs);
   timer.unref();

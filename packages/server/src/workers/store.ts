@@ -180,6 +180,21 @@ export async function writeHeartbeats(
   });
 }
 
+/** Of these keys, the ones that are revoked or gone. */
+export async function findRevokedKeyIds(db: Kysely<Database>, keyIds: string[]): Promise<string[]> {
+  const active = new Set<string>();
+  for (let start = 0; start < keyIds.length; start += 500) {
+    const rows = await db
+      .selectFrom("api_keys")
+      .select("id")
+      .where("id", "in", keyIds.slice(start, start + 500))
+      .where("revoked_at", "is", null)
+      .execute();
+    for (const row of rows) active.add(row.id);
+  }
+  return keyIds.filter((id) => !active.has(id));
+}
+
 export async function isApiKeyRevoked(db: Kysely<Database>, keyId: string): Promise<boolean> {
   const row = await db.selectFrom("api_keys").select("revoked_at").where("id", "=", keyId).executeTakeFirst();
   return row?.revoked_at !== null;
