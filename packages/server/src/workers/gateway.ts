@@ -39,6 +39,8 @@ declare module "fastify" {
   }
 }
 
+/** WebSocket's "internal error" close code: the client reconnects with backoff. */
+const SERVER_ERROR_CLOSE = 1011;
 /** Largest frame a worker may send; its messages are a few hundred bytes. */
 export const MAX_FRAME_BYTES = 16 * 1024;
 /** Messages a worker may send in a burst, and per second after it: several times its heartbeat rate. */
@@ -222,7 +224,13 @@ export function registerWorkerGateway(
         );
         return;
       }
-      track(register(connection, message));
+      track(
+        register(connection, message).catch((error: unknown) => {
+          // A server-side failure (the database, say) is not the worker's fault: 1011 makes it retry.
+          deps.log.error({ err: error, apiKey: connection.apiKey.prefix }, "worker registration failed");
+          connection.socket.close(SERVER_ERROR_CLOSE, "registration failed; reconnect");
+        }),
+      );
       return;
     }
     if (connection.workerId === undefined && !connection.registering) {
