@@ -100,20 +100,3 @@ export async function runCli(
   const { code } = await cli.exited;
   return { code, output: cli.output() };
 }
-
-/** Polls until `check` returns a value, or fails with the last value seen. */
-export async function waitFor<T>(
-  read: () => Promise<T>,
-  accept: (value: T) => boolean,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = await read();
-  while (!accept(last)) {
-    if (Date.now() > deadline)
-      throw new Error(`condition not met in ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    last = await read();
-  }
-  return last;
-}

@@ -5,7 +5,8 @@
  */
 import { generateApiKey } from "@cogno/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CliProcess, createMachine, type Machine, runCli, startCli, waitFor } from "./cli-process.ts";
+import { waitFor } from "../support/wait-for.ts";
+import { type CliProcess, createMachine, type Machine, runCli, startCli } from "./cli-process.ts";
 import {
   type CliFixture,
   HEARTBEAT_INTERVAL_MS,

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKey, signUpWithWorkspace } from "../support/api.ts";
 import { type RunningServer, startServer } from "../support/server.ts";
 import { createTestStore, type TestStore } from "../support/store.ts";
-import { connectRegistered, connectWorker, isRefusal, waitFor } from "../support/worker-socket.ts";
+import { waitFor } from "../support/wait-for.ts";
+import { connectRegistered, connectWorker, isRefusal } from "../support/worker-socket.ts";
 
 const HEARTBEAT_MS = 300;
 let store: TestStore;

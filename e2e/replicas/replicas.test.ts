@@ -13,7 +13,8 @@ import { ApiClient, createKey, signUpWithWorkspace } from "../support/api.ts";
 import { CLI_BIN } from "../support/paths.ts";
 import { type RunningServer, startServer } from "../support/server.ts";
 import { createTestStore, TEST_ENGINE, type TestStore } from "../support/store.ts";
-import { connectRegistered, waitFor } from "../support/worker-socket.ts";
+import { waitFor } from "../support/wait-for.ts";
+import { connectRegistered } from "../support/worker-socket.ts";
 
 const HEARTBEAT_MS = 400;
 const env = { COGNO_HEARTBEAT_INTERVAL_MS: String(HEARTBEAT_MS) };

@@ -93,18 +93,3 @@ export async function connectRegistered(
     heartbeatIntervalMs: Number(registered.heartbeatIntervalMs),
   };
 }
-
-/** Polls until the check passes or the time is up; returns the last value. */
-export async function waitFor<T>(
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeoutMs = 5_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!done(value) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    value = await read();
-  }
-  return value;
-}
