@@ -1,7 +1,6 @@
 import type { ApiKey, Member } from "@cogno/protocol";
 import { useEffect, useState } from "react";
-import { describeError } from "../api/api-error.ts";
-import { Dialog } from "./dialog.tsx";
+import { ConfirmDialog } from "./confirm-dialog.tsx";
 import { useApi } from "./session.tsx";
 
 /** Removing a member revokes their keys in this workspace; the dialog says which before anyone confirms. */
@@ -20,8 +19,6 @@ export function RemoveMemberDialog({
 }) {
   const api = useApi();
   const [keys, setKeys] = useState<ApiKey[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [pending, setPending] = useState(false);
 
   useEffect(() => {
     let current = true;
@@ -38,24 +35,17 @@ export function RemoveMemberDialog({
     };
   }, [api, workspaceId, member.user.id]);
 
-  const handleRemove = async () => {
-    setError(null);
-    setPending(true);
-    try {
-      await api.removeMember(workspaceId, member.user.id);
-      onRemoved();
-    } catch (caught) {
-      setError(describeError(caught));
-      setPending(false);
-    }
-  };
-
   return (
-    <Dialog
+    <ConfirmDialog
       title={`Remove ${member.user.name}?`}
-      role="alertdialog"
-      onDismiss={onDismiss}
       describedBy="remove-member-warning"
+      confirmLabel="Remove member"
+      pendingLabel="Removing…"
+      onConfirm={async () => {
+        await api.removeMember(workspaceId, member.user.id);
+        onRemoved();
+      }}
+      onDismiss={onDismiss}
     >
       <div id="remove-member-warning">
         <p>
@@ -77,24 +67,6 @@ export function RemoveMemberDialog({
           ) : null}
         </div>
       </div>
-      {error ? (
-        <p className="field-error" role="alert">
-          {error}
-        </p>
-      ) : null}
-      <div className="dialog-actions">
-        <button type="button" className="button secondary" onClick={onDismiss} data-autofocus="">
-          Cancel
-        </button>
-        <button
-          type="button"
-          className="button danger"
-          onClick={() => void handleRemove()}
-          disabled={pending}
-        >
-          {pending ? "Removing…" : "Remove member"}
-        </button>
-      </div>
-    </Dialog>
+    </ConfirmDialog>
   );
 }

@@ -1,7 +1,7 @@
 import type { ApiKey, RevokeApiKeyResponse, Worker } from "@cogno/protocol";
 import { useEffect, useState } from "react";
 import { describeError } from "../api/api-error.ts";
-import { Dialog } from "./dialog.tsx";
+import { ConfirmDialog } from "./confirm-dialog.tsx";
 import { useApi } from "./session.tsx";
 
 type ConnectedWorkers =
@@ -25,8 +25,6 @@ export function RevokeApiKeyDialog({
 }) {
   const api = useApi();
   const [connected, setConnected] = useState<ConnectedWorkers>({ state: "loading" });
-  const [error, setError] = useState<string | null>(null);
-  const [pending, setPending] = useState(false);
 
   useEffect(() => {
     let current = true;
@@ -43,23 +41,14 @@ export function RevokeApiKeyDialog({
     };
   }, [api, workspaceId, apiKey.id]);
 
-  const handleRevoke = async () => {
-    setError(null);
-    setPending(true);
-    try {
-      onRevoked(await api.revokeApiKey(workspaceId, apiKey.id));
-    } catch (caught) {
-      setError(describeError(caught));
-      setPending(false);
-    }
-  };
-
   return (
-    <Dialog
+    <ConfirmDialog
       title={`Revoke “${apiKey.name}”?`}
-      role="alertdialog"
-      onDismiss={onDismiss}
       describedBy="revoke-summary"
+      confirmLabel="Revoke"
+      pendingLabel="Revoking…"
+      onConfirm={async () => onRevoked(await api.revokeApiKey(workspaceId, apiKey.id))}
+      onDismiss={onDismiss}
     >
       <div id="revoke-summary">
         <p>
@@ -79,25 +68,7 @@ export function RevokeApiKeyDialog({
         ) : null}
         {connected.state === "loaded" ? <ConnectedWorkersSummary workers={connected.workers} /> : null}
       </div>
-      {error ? (
-        <p className="field-error" role="alert">
-          {error}
-        </p>
-      ) : null}
-      <div className="dialog-actions">
-        <button type="button" className="button secondary" onClick={onDismiss} data-autofocus="">
-          Cancel
-        </button>
-        <button
-          type="button"
-          className="button danger"
-          onClick={() => void handleRevoke()}
-          disabled={pending}
-        >
-          {pending ? "Revoking…" : "Revoke"}
-        </button>
-      </div>
-    </Dialog>
+    </ConfirmDialog>
   );
 }
 
