@@ -5,6 +5,7 @@ import { adviseOnKeyName } from "../lib/key-name-advice.ts";
 import { Dialog } from "./dialog.tsx";
 import { useApi } from "./session.tsx";
 import { TextField } from "./text-field.tsx";
+import { usePendingAction } from "./use-pending-action.ts";
 
 export interface CreateApiKeyDialogProps {
   workspaceId: string;
@@ -22,37 +23,26 @@ export function CreateApiKeyDialog({
 }: CreateApiKeyDialogProps) {
   const api = useApi();
   const [name, setName] = useState("");
-  const [error, setError] = useState<{ message: string; remedy?: string } | null>(null);
-  const [pending, setPending] = useState(false);
+  const { pending, error, setError, run } = usePendingAction((caught) => {
+    if (!isApiError(caught, "api_key_limit_reached")) return describeError(caught);
+    // The contract promises the message names the limit and how to free a slot; add the remedy
+    // only if a server's wording leaves it out.
+    return /revoke/i.test(caught.message)
+      ? caught.message
+      : `${caught.message} You can have ${API_KEY_LIMIT} active keys in this workspace. Revoke a key you no longer use from the list, then create this one.`;
+  });
   const advice = adviseOnKeyName(name, activeNamesOfOwner);
 
   const handleSubmit = async (event: FormEvent) => {
     event.preventDefault();
     if (pending) return;
     if (name.trim() === "") {
-      setError({ message: "Enter a name for the key, such as alice-macbook-worker." });
+      setError("Enter a name for the key, such as alice-macbook-worker.");
       return;
     }
-    setError(null);
-    setPending(true);
-    try {
-      const created = await api.createApiKey(workspaceId, { name: name.trim() });
-      onCreated(created);
-    } catch (caught) {
-      if (isApiError(caught, "api_key_limit_reached")) {
-        // The contract promises the message names the limit and how to free a slot; add the remedy
-        // only if a server's wording leaves it out.
-        setError({
-          message: caught.message,
-          remedy: /revoke/i.test(caught.message)
-            ? undefined
-            : `You can have ${API_KEY_LIMIT} active keys in this workspace. Revoke a key you no longer use from the list, then create this one.`,
-        });
-      } else {
-        setError({ message: describeError(caught) });
-      }
-      setPending(false);
-    }
+    await run(async () => {
+      onCreated(await api.createApiKey(workspaceId, { name: name.trim() }));
+    });
   };
 
   return (
@@ -75,7 +65,7 @@ export function CreateApiKeyDialog({
             </>
           }
           warning={advice.kind === "ok" ? null : advice.message}
-          error={error ? [error.message, error.remedy].filter(Boolean).join(" ") : null}
+          error={error}
         />
         <p className="muted small-text">
           The key has the <code>worker</code> scope: it lets a <code>cogno</code> worker daemon connect to

@@ -1,10 +1,10 @@
 import { type FormEvent, useState } from "react";
-import { describeError } from "../api/api-error.ts";
 import { settingsPath } from "../components/app-shell.tsx";
 import { usePageTitle } from "../components/page-title.ts";
 import { navigate } from "../components/router.tsx";
 import { useApi, useSession } from "../components/session.tsx";
 import { TextField } from "../components/text-field.tsx";
+import { usePendingAction } from "../components/use-pending-action.ts";
 
 /** First run asks for the first workspace's name; later the same form adds another workspace. */
 export function CreateWorkspacePage({ firstRun }: { firstRun: boolean }) {
@@ -12,8 +12,7 @@ export function CreateWorkspacePage({ firstRun }: { firstRun: boolean }) {
   const api = useApi();
   const session = useSession();
   const [name, setName] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [pending, setPending] = useState(false);
+  const { pending, error, setError, run } = usePendingAction();
 
   const handleSubmit = async (event: FormEvent) => {
     event.preventDefault();
@@ -21,16 +20,11 @@ export function CreateWorkspacePage({ firstRun }: { firstRun: boolean }) {
       setError("Enter a name for the workspace.");
       return;
     }
-    setError(null);
-    setPending(true);
-    try {
+    await run(async () => {
       const { workspace } = await api.createWorkspace({ name: name.trim() });
       await session.refreshMe();
       navigate(settingsPath(workspace.id, "api-keys"));
-    } catch (caught) {
-      setError(describeError(caught));
-      setPending(false);
-    }
+    });
   };
 
   return (

@@ -1,34 +1,27 @@
-import { useState } from "react";
 import { describeError, isApiError } from "../api/api-error.ts";
 import { settingsPath } from "../components/app-shell.tsx";
 import { usePageTitle } from "../components/page-title.ts";
 import { Link, navigate } from "../components/router.tsx";
 import { useApi, useOptionalSession } from "../components/session.tsx";
+import { usePendingAction } from "../components/use-pending-action.ts";
 
 /** The invitee's page: accept when signed in, else sign in or sign up and come straight back. */
 export function InvitationPage({ token, path }: { token: string; path: string }) {
   usePageTitle("Invitation");
   const api = useApi();
   const session = useOptionalSession();
-  const [error, setError] = useState<string | null>(null);
-  const [pending, setPending] = useState(false);
+  const { pending, error, run } = usePendingAction((caught) =>
+    isApiError(caught, "not_found")
+      ? "This invitation link is not valid: it may have expired or already been used. Ask an admin of the workspace for a new link."
+      : describeError(caught),
+  );
 
-  const handleAccept = async () => {
-    setError(null);
-    setPending(true);
-    try {
+  const handleAccept = () =>
+    run(async () => {
       const { workspace } = await api.acceptInvitation(token);
       await session?.refreshMe();
       navigate(settingsPath(workspace.id, "api-keys"));
-    } catch (caught) {
-      setError(
-        isApiError(caught, "not_found")
-          ? "This invitation link is not valid: it may have expired or already been used. Ask an admin of the workspace for a new link."
-          : describeError(caught),
-      );
-      setPending(false);
-    }
-  };
+    });
 
   const next = encodeURIComponent(path);
   return (

@@ -4,6 +4,7 @@ import { usePageTitle } from "../components/page-title.ts";
 import { Link } from "../components/router.tsx";
 import { useApi } from "../components/session.tsx";
 import { FormError, TextField } from "../components/text-field.tsx";
+import { usePendingAction } from "../components/use-pending-action.ts";
 
 /** `next` carries the page to return to, such as an invitation link opened while signed out. */
 export function SignInPage({ next, onSignedIn }: { next: string | null; onSignedIn: () => Promise<void> }) {
@@ -11,24 +12,18 @@ export function SignInPage({ next, onSignedIn }: { next: string | null; onSigned
   const api = useApi();
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [pending, setPending] = useState(false);
+  const { pending, error, run } = usePendingAction((caught) =>
+    isApiError(caught, "unauthenticated") || isApiError(caught, "validation_failed")
+      ? caught.message
+      : describeError(caught),
+  );
 
   const handleSubmit = async (event: FormEvent) => {
     event.preventDefault();
-    setError(null);
-    setPending(true);
-    try {
+    await run(async () => {
       await api.logIn({ email, password });
       await onSignedIn();
-    } catch (caught) {
-      setError(
-        isApiError(caught, "unauthenticated") || isApiError(caught, "validation_failed")
-          ? caught.message
-          : describeError(caught),
-      );
-      setPending(false);
-    }
+    });
   };
 
   const query = next ? `?next=${encodeURIComponent(next)}` : "";

@@ -5,6 +5,7 @@ import { usePageTitle } from "../components/page-title.ts";
 import { Link } from "../components/router.tsx";
 import { useApi } from "../components/session.tsx";
 import { FormError, TextField } from "../components/text-field.tsx";
+import { usePendingAction } from "../components/use-pending-action.ts";
 
 interface FieldErrors {
   name?: string;
@@ -19,8 +20,18 @@ export function SignUpPage({ next, onSignedIn }: { next: string | null; onSigned
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
-  const [error, setError] = useState<string | null>(null);
-  const [pending, setPending] = useState(false);
+  // Failures about one field are shown under it; only the rest reach the form-level error.
+  const { pending, error, setError, run } = usePendingAction((caught) => {
+    if (isApiError(caught, "conflict")) {
+      setFieldErrors({ email: "An account with this email already exists. Sign in instead." });
+      return null;
+    }
+    if (isApiError(caught, "validation_failed")) {
+      setFieldErrors(fieldErrorFromMessage(caught.message));
+      return null;
+    }
+    return describeError(caught);
+  });
 
   const handleSubmit = async (event: FormEvent) => {
     event.preventDefault();
@@ -28,20 +39,10 @@ export function SignUpPage({ next, onSignedIn }: { next: string | null; onSigned
     const errors = checkFields(name, email, password);
     setFieldErrors(errors);
     if (Object.keys(errors).length > 0) return;
-    setPending(true);
-    try {
+    await run(async () => {
       await api.signUp({ name: name.trim(), email: email.trim(), password });
       await onSignedIn();
-    } catch (caught) {
-      if (isApiError(caught, "conflict")) {
-        setFieldErrors({ email: "An account with this email already exists. Sign in instead." });
-      } else if (isApiError(caught, "validation_failed")) {
-        setFieldErrors(fieldErrorFromMessage(caught.message));
-      } else {
-        setError(describeError(caught));
-      }
-      setPending(false);
-    }
+    });
   };
 
   const query = next ? `?next=${encodeURIComponent(next)}` : "";
