@@ -6,7 +6,6 @@ import {
   type WorkspaceSummary,
 } from "@cogno/protocol";
 import { useCallback, useEffect, useRef, useState } from "react";
-import { describeError } from "../api/api-error.ts";
 import { subscribeToWorkspaceEvents } from "../api/workspace-events.ts";
 import { CreateApiKeyDialog } from "../components/create-api-key-dialog.tsx";
 import { Notice } from "../components/notice.tsx";
@@ -15,8 +14,10 @@ import { RawKeyDialog } from "../components/raw-key-dialog.tsx";
 import { RevokeApiKeyDialog } from "../components/revoke-api-key-dialog.tsx";
 import { navigate, useLocation } from "../components/router.tsx";
 import { useApi, useSession } from "../components/session.tsx";
+import { SettingsPageHeader } from "../components/settings-page-header.tsx";
 import { TimeAgo } from "../components/time-ago.tsx";
 import { useNow } from "../components/use-now.ts";
+import { useReloadable } from "../components/use-reloadable.ts";
 import { mergeApiKey } from "../lib/merge-api-key.ts";
 
 /** The one moment a raw key is held: from the create response until the dialog closes. */
@@ -34,8 +35,6 @@ export function ApiKeysPage({ workspace }: { workspace: WorkspaceSummary }) {
   const showRevoked = location.search.get("state") === "all";
   const canSeeAll = workspace.role !== "member";
 
-  const [apiKeys, setApiKeys] = useState<ApiKey[] | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
   const [revealed, setRevealed] = useState<Revealed | null>(null);
   const [revoking, setRevoking] = useState<ApiKey | null>(null);
@@ -44,17 +43,18 @@ export function ApiKeysPage({ workspace }: { workspace: WorkspaceSummary }) {
   const showRevokedRef = useRef(showRevoked);
   showRevokedRef.current = showRevoked;
 
-  const loadKeys = useCallback(async () => {
-    try {
-      const { apiKeys: loaded } = await api.listApiKeys(workspace.id, {
-        includeRevoked: showRevokedRef.current,
-      });
-      setApiKeys(loaded);
-      setLoadError(null);
-    } catch (caught) {
-      setLoadError(describeError(caught));
-    }
-  }, [api, workspace.id]);
+  // The toggle is read through a ref so that flipping it re-reads without reopening the event stream.
+  const readKeys = useCallback(
+    async () => (await api.listApiKeys(workspace.id, { includeRevoked: showRevokedRef.current })).apiKeys,
+    [api, workspace.id],
+  );
+  const {
+    data: apiKeys,
+    setData: setApiKeys,
+    loadError,
+    loading,
+    reload: loadKeys,
+  } = useReloadable(readKeys);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: reload when the revoked toggle changes
   useEffect(() => {
@@ -80,7 +80,7 @@ export function ApiKeysPage({ workspace }: { workspace: WorkspaceSummary }) {
         opened = true;
       },
     });
-  }, [workspace.id, canSeeAll, me.user.id, loadKeys]);
+  }, [workspace.id, canSeeAll, me.user.id, loadKeys, setApiKeys]);
 
   const myActiveKeys = (apiKeys ?? []).filter((key) => key.owner.id === me.user.id && key.revokedAt === null);
   const atLimit = myActiveKeys.length >= API_KEY_LIMIT;
@@ -115,21 +115,21 @@ export function ApiKeysPage({ workspace }: { workspace: WorkspaceSummary }) {
 
   return (
     <section aria-labelledby="api-keys-heading">
-      <div className="page-header">
-        <div>
-          <p className="breadcrumb">Settings</p>
-          <h1 id="api-keys-heading" tabIndex={-1}>
-            API Keys
-          </h1>
-          <p className="muted">
+      <SettingsPageHeader
+        headingId="api-keys-heading"
+        title="API Keys"
+        description={
+          <>
             Keys let <code>cogno</code> workers connect to <strong>{workspace.name}</strong>. Each key is
             shown once, when it is created.
-          </p>
-        </div>
-        <button type="button" className="button primary" onClick={() => setCreating(true)}>
-          Create
-        </button>
-      </div>
+          </>
+        }
+        action={
+          <button type="button" className="button primary" onClick={() => setCreating(true)}>
+            Create
+          </button>
+        }
+      />
 
       <p className={`key-counter${atLimit ? " at-limit" : ""}`} data-testid="key-counter">
         <strong>
@@ -153,7 +153,7 @@ export function ApiKeysPage({ workspace }: { workspace: WorkspaceSummary }) {
         </label>
       </div>
 
-      {apiKeys === null && loadError === null ? <p className="muted">Loading keys…</p> : null}
+      {loading ? <p className="muted">Loading keys…</p> : null}
       {apiKeys !== null && apiKeys.length === 0 ? (
         <div className="empty-state">
           <h2>No {showRevoked ? "" : "active "}keys yet</h2>

@@ -6,8 +6,10 @@ import { Notice } from "../components/notice.tsx";
 import { usePageTitle } from "../components/page-title.ts";
 import { RemoveMemberDialog } from "../components/remove-member-dialog.tsx";
 import { useApi, useSession } from "../components/session.tsx";
+import { SettingsPageHeader } from "../components/settings-page-header.tsx";
 import { TimeAgo } from "../components/time-ago.tsx";
 import { useNow } from "../components/use-now.ts";
+import { useReloadable } from "../components/use-reloadable.ts";
 import { formatExactTime } from "../lib/relative-time.ts";
 import { buildPath } from "../lib/route-match.ts";
 
@@ -23,21 +25,20 @@ export function MembersPage({ workspace }: { workspace: WorkspaceSummary }) {
   const api = useApi();
   const { me } = useSession();
   const now = useNow();
-  const [members, setMembers] = useState<Member[] | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
+  const readMembers = useCallback(
+    async () => (await api.listMembers(workspace.id)).members,
+    [api, workspace.id],
+  );
+  const {
+    data: members,
+    setData: setMembers,
+    loadError,
+    loading,
+    reload: loadMembers,
+  } = useReloadable(readMembers);
   const [removing, setRemoving] = useState<Member | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const isAdmin = workspace.role !== "member";
-
-  const loadMembers = useCallback(async () => {
-    try {
-      const { members: loaded } = await api.listMembers(workspace.id);
-      setMembers(loaded);
-      setLoadError(null);
-    } catch (caught) {
-      setLoadError(describeError(caught));
-    }
-  }, [api, workspace.id]);
 
   useEffect(() => {
     void loadMembers();
@@ -45,22 +46,20 @@ export function MembersPage({ workspace }: { workspace: WorkspaceSummary }) {
 
   return (
     <section aria-labelledby="members-heading">
-      <div className="page-header">
-        <div>
-          <p className="breadcrumb">Settings</p>
-          <h1 id="members-heading" tabIndex={-1}>
-            Members
-          </h1>
-          <p className="muted">
+      <SettingsPageHeader
+        headingId="members-heading"
+        title="Members"
+        description={
+          <>
             People in <strong>{workspace.name}</strong>. Owners and admins see and revoke every key; members
             see their own.
-          </p>
-        </div>
-      </div>
+          </>
+        }
+      />
       {notice ? <Notice onDismiss={() => setNotice(null)}>{notice}</Notice> : null}
       {loadError ? <Notice tone="error">{loadError}</Notice> : null}
       {isAdmin ? <InviteForm workspaceId={workspace.id} /> : null}
-      {members === null && loadError === null ? <p className="muted">Loading members…</p> : null}
+      {loading ? <p className="muted">Loading members…</p> : null}
       {members !== null ? (
         <div className="table-scroll">
           <table className="data-table responsive" aria-label="Members">

@@ -1,6 +1,5 @@
-import type { Worker, WorkspaceSummary } from "@cogno/protocol";
+import type { WorkspaceSummary } from "@cogno/protocol";
 import { useCallback, useEffect, useState } from "react";
-import { describeError } from "../api/api-error.ts";
 import { subscribeToWorkspaceEvents } from "../api/workspace-events.ts";
 import { settingsPath } from "../components/app-shell.tsx";
 import { CommandLine } from "../components/command-line.tsx";
@@ -8,9 +7,11 @@ import { Notice } from "../components/notice.tsx";
 import { usePageTitle } from "../components/page-title.ts";
 import { Link } from "../components/router.tsx";
 import { useApi } from "../components/session.tsx";
+import { SettingsPageHeader } from "../components/settings-page-header.tsx";
 import { StatusBadge } from "../components/status-badge.tsx";
 import { TimeAgo } from "../components/time-ago.tsx";
 import { useNow } from "../components/use-now.ts";
+import { useReloadable } from "../components/use-reloadable.ts";
 import { mergeWorker, sortWorkers } from "../lib/merge-worker.ts";
 
 /**
@@ -23,19 +24,18 @@ export function WorkersPage({ workspace }: { workspace: WorkspaceSummary }) {
   usePageTitle(`Workers · ${workspace.name}`);
   const api = useApi();
   const now = useNow(5_000);
-  const [workers, setWorkers] = useState<Worker[] | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
+  const readWorkers = useCallback(
+    async () => sortWorkers((await api.listWorkers(workspace.id)).workers),
+    [api, workspace.id],
+  );
+  const {
+    data: workers,
+    setData: setWorkers,
+    loadError,
+    loading,
+    reload: loadWorkers,
+  } = useReloadable(readWorkers);
   const [live, setLive] = useState(false);
-
-  const loadWorkers = useCallback(async () => {
-    try {
-      const { workers: loaded } = await api.listWorkers(workspace.id);
-      setWorkers(sortWorkers(loaded));
-      setLoadError(null);
-    } catch (caught) {
-      setLoadError(describeError(caught));
-    }
-  }, [api, workspace.id]);
 
   useEffect(() => {
     void loadWorkers();
@@ -55,25 +55,23 @@ export function WorkersPage({ workspace }: { workspace: WorkspaceSummary }) {
         opened = true;
       },
     });
-  }, [workspace.id, loadWorkers]);
+  }, [workspace.id, loadWorkers, setWorkers]);
 
   const origin = window.location.origin;
   return (
     <section aria-labelledby="workers-heading">
-      <div className="page-header">
-        <div>
-          <p className="breadcrumb">Settings</p>
-          <h1 id="workers-heading" tabIndex={-1}>
-            Workers
-          </h1>
-          <p className="muted">
+      <SettingsPageHeader
+        headingId="workers-heading"
+        title="Workers"
+        description={
+          <>
             Machines running the <code>cogno</code> worker daemon for <strong>{workspace.name}</strong>.
             {live ? <span className="live-indicator"> Updating live.</span> : null}
-          </p>
-        </div>
-      </div>
+          </>
+        }
+      />
       {loadError ? <Notice tone="error">{loadError}</Notice> : null}
-      {workers === null && loadError === null ? <p className="muted">Loading workers…</p> : null}
+      {loading ? <p className="muted">Loading workers…</p> : null}
       {workers !== null && workers.length === 0 ? (
         <div className="empty-state">
           <h2>No workers yet</h2>
