@@ -49,6 +49,8 @@ if (only !== "e2e") {
   for (const pkg of ["protocol", "server", "cli", "web"]) {
     vitest(`unit ${pkg}`, ["--root", `packages/${pkg}`]);
   }
+  // The server's in-process tests touch the database: run them on PostgreSQL too.
+  vitest("unit server on PostgreSQL", ["--root", "packages/server"], { COGNO_TEST_DATABASE: "postgres" });
 }
 if (only !== "unit" && built) {
   vitest("e2e on SQLite", ["--config", "e2e/vitest.config.ts"], { COGNO_TEST_DATABASE: "sqlite" });

@@ -123,7 +123,9 @@ describe.each([
         "api_key_malformed",
       );
     }
+    const closed = deps;
     deps = await createTestDeps(); // afterEach cleans up a live one
+    await closed.cleanup();
   });
 
   it("tells an unknown key from a revoked one, and records use at most once a minute", async () => {

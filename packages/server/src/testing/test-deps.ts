@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
+import pg from "pg";
 import type { Clock } from "../clock.ts";
 import { parseConfig } from "../config.ts";
 import { migrateToLatest, openDatabase } from "../db/create-database.ts";
@@ -35,10 +36,41 @@ export interface TestDeps extends Deps {
   cleanup(): Promise<void>;
 }
 
+/**
+ * The suite runs on SQLite, and again on PostgreSQL when COGNO_TEST_DATABASE=postgres (as npm test
+ * does): then each test gets a database of its own on the local server.
+ */
+const POSTGRES_ADMIN_URL = process.env.COGNO_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+
+async function createPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `cogno_unit_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+  const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(POSTGRES_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
 export async function createTestDeps(): Promise<TestDeps> {
   const dataDir = mkdtempSync(path.join(tmpdir(), "cogno-unit-"));
+  const postgres =
+    process.env.COGNO_TEST_DATABASE === "postgres" ? await createPostgresDatabase() : undefined;
   const config = parseConfig(
-    { COGNO_DATA_DIR: dataDir, COGNO_AUTH_FAILURES_PER_MINUTE: "5" },
+    {
+      COGNO_DATA_DIR: dataDir,
+      COGNO_AUTH_FAILURES_PER_MINUTE: "5",
+      ...(postgres ? { COGNO_DATABASE_URL: postgres.url } : {}),
+    },
     { webDir: dataDir, isTerminal: false },
   );
   const database = openDatabase(config);
@@ -61,7 +93,8 @@ export async function createTestDeps(): Promise<TestDeps> {
     dataDir,
     events,
     async cleanup() {
-      await database.db.destroy();
+      await database.db.destroy().catch(() => {}); // a test may have closed it already
+      await postgres?.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
