@@ -107,6 +107,20 @@ describe("presence", () => {
     ).toBe("offline");
   });
 
+  it("drops a worker that went silent (no heartbeats, socket still open) after 3 intervals", async () => {
+    const { key } = await createKey(owner, "silent-key");
+    const silent = await connectRegistered(server.url, key, randomUUID());
+    const openedAt = Date.now();
+    const closed = await silent.closed; // the server ends it: the client never closes
+    expect(Date.now() - openedAt).toBeGreaterThanOrEqual(HEARTBEAT_MS * 3);
+    expect(closed.code).toBe(1006);
+    const row = await waitFor(
+      () => workerStatus(silent.workerId),
+      (worker) => worker?.status === "offline",
+    );
+    expect(row?.status).toBe("offline");
+  });
+
   it("keeps one row per machine: a new connection replaces the old one", async () => {
     const { key } = await createKey(owner, "twin-key");
     const machineId = randomUUID();
