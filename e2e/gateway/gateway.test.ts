@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { generateApiKey } from "@cogno/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createKey, signUpWithWorkspace } from "../support/api.ts";
+import { addMember, createKey, signUpWithWorkspace } from "../support/api.ts";
 import { type RunningServer, startServer } from "../support/server.ts";
 import { createTestStore, type TestStore } from "../support/store.ts";
 import { waitFor } from "../support/wait-for.ts";
@@ -137,6 +137,26 @@ describe("presence", () => {
 });
 
 describe("revocation", () => {
+  it("removing a member revokes their keys and cuts off their workers at once", async () => {
+    const member = await addMember(owner, "member", "leaving");
+    const { apiKey, key } = await createKey(
+      { client: member.client, workspaceId: owner.workspaceId },
+      "member-box",
+    );
+    const worker = await connectRegistered(server.url, key, randomUUID());
+    const received = worker.next();
+    const removed = await owner.client.delete(
+      `/api/v1/workspaces/${owner.workspaceId}/members/${member.user.id}`,
+    );
+    expect(removed.status).toBe(204);
+    expect(await received).toEqual({
+      type: "revoked",
+      apiKey: { id: apiKey.id, name: "member-box", prefix: apiKey.prefix },
+    });
+    expect((await worker.closed).code).toBe(4001);
+    expect((await workerStatus(worker.workerId))?.status).toBe("revoked");
+  });
+
   it("tells every worker on the key and closes it with 4001 before the DELETE answers", async () => {
     const { apiKey, key } = await createKey(owner, "revoke-me");
     const other = await createKey(owner, "keep-me");
