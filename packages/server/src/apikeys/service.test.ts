@@ -184,10 +184,10 @@ describe("the verified-key cache", () => {
     }
   });
 
-  it("ignores a look-up read before a revocation that has since passed", () => {
+  it("ignores a look-up read before a revocation that has since passed", async () => {
     const cache = new VerifiedKeyCache(deps.bus);
     const before = cache.generation;
-    deps.bus.publish({
+    await deps.bus.publish({
       type: "api_key.revoked",
       workspaceId,
       apiKey: {
