@@ -1,5 +1,5 @@
 /**
- * Debian's chromium driven by playwright-core (Playwright cannot download browsers here), plus a
+ * Debian's chromium driven by playwright-core (the system browser, not one Playwright downloads), plus a
  * page that records console errors so every test can assert the app logged none.
  */
 import { execFileSync } from "node:child_process";
