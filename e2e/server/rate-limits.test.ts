@@ -12,10 +12,13 @@ import { createTestStore, type TestStore } from "../support/store.ts";
 const LIMIT = 5;
 let store: TestStore;
 let server: RunningServer;
+let owner: Awaited<ReturnType<typeof signUpWithWorkspace>>;
 
 beforeAll(async () => {
   store = await createTestStore();
   server = await startServer({ store, env: { COGNO_AUTH_FAILURES_PER_MINUTE: String(LIMIT) } });
+  // Signed up before any test uses up this address's login limit (sign-ups share it).
+  owner = await signUpWithWorkspace(server.url);
 });
 
 afterAll(async () => {
@@ -51,7 +54,6 @@ describe("rate limits", () => {
   });
 
   it("answers 429 rate_limited with Retry-After after repeated failed bearer attempts", async () => {
-    const owner = await signUpWithWorkspace(server.url);
     const good = await createKey(owner);
     const client = new ApiClient(server.url);
     const whoami = (key: string) => client.request("GET", "/api/v1/worker/whoami", undefined, bearer(key));

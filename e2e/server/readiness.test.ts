@@ -4,7 +4,7 @@
  */
 import pg from "pg";
 import { describe, expect, it } from "vitest";
-import { ApiClient } from "../support/api.ts";
+import { ApiClient, createKey, signUpWithWorkspace } from "../support/api.ts";
 import { expectError } from "../support/expect-error.ts";
 import { useServer } from "../support/server.ts";
 import { TEST_ENGINE } from "../support/store.ts";
@@ -45,6 +45,10 @@ describe("health and readiness", () => {
   it.runIf(TEST_ENGINE === "postgres")(
     "regression: PostgreSQL ending idle connections crashed the server; now readyz answers 503 until it is back, healthz stays 200",
     async () => {
+      // Publish an event first, so the event bus holds an idle connection of its own to lose too
+      // (regression: the bus's pool had no error listener and took the process down).
+      const owner = await signUpWithWorkspace(fixture.server.url);
+      await createKey(owner, "before-the-outage");
       const database = new URL(fixture.store.env.COGNO_DATABASE_URL ?? "").pathname.slice(1);
       await asAdministrator(`ALTER DATABASE ${database} ALLOW_CONNECTIONS false`);
       await asAdministrator(

@@ -34,7 +34,7 @@ export async function createApp(deps: Deps): Promise<App> {
     loggerInstance: deps.log as FastifyBaseLogger,
     // One line per request, written by the onResponse hook below, instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
-    trustProxy: deps.config.trustProxy,
+    trustProxy: trustedProxies(deps.config.trustProxy),
     bodyLimit: 64 * 1024,
     return503OnClosing: true,
     frameworkErrors: answerFrameworkError,
@@ -47,9 +47,9 @@ export async function createApp(deps: Deps): Promise<App> {
   registerErrorHandling(http);
   registerSecurityHeaders(http, deps.config.publicUrl?.protocol === "https:");
 
-  http.addHook("onRequest", async (request) => {
-    if (request.url.startsWith("/api/")) checkSameOrigin(request, deps.config.publicUrl);
-  });
+  // Every state-changing request, whatever its path: the router decodes "/%61pi/…" to "/api/…",
+  // so a test on the raw URL could be stepped around.
+  http.addHook("onRequest", async (request) => checkSameOrigin(request, deps.config.publicUrl));
   http.addHook("preValidation", async (request) => rejectNulCharacters(request));
   http.addHook("onResponse", async (request, reply) => {
     request.log.info(
@@ -92,4 +92,11 @@ export async function createApp(deps: Deps): Promise<App> {
       await http.close();
     },
   };
+}
+
+/** A hop count becomes the same rule as a function: trust the nearest `hops` proxies. */
+function trustedProxies(
+  setting: false | number | string[],
+): boolean | string[] | ((address: string, hop: number) => boolean) {
+  return typeof setting === "number" ? (_address, hop) => hop < setting : setting;
 }

@@ -20,7 +20,14 @@ const environmentSchema = z.object({
   COGNO_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).default(20),
   COGNO_WEB_DIR: z.string().min(1).optional(),
   COGNO_LOG_FORMAT: z.enum(["json", "human"]).optional(),
-  COGNO_TRUST_PROXY: z.enum(["true", "false", "1", "0"]).default("false"),
+  COGNO_TRUST_PROXY: z
+    .string()
+    .trim()
+    .regex(/^(true|false|\d+|[0-9A-Fa-f.:/]+(\s*,\s*[0-9A-Fa-f.:/]+)*)$/, {
+      error:
+        "COGNO_TRUST_PROXY must be false, true (one proxy), a number of proxies, or a comma-separated list of proxy addresses",
+    })
+    .default("false"),
 });
 
 export interface Config {
@@ -37,8 +44,11 @@ export interface Config {
   webDir: string;
   /** JSON for machines; human at a terminal unless set. */
   logFormat: "json" | "human";
-  /** Behind a load balancer: take the client address from X-Forwarded-For. */
-  trustProxy: boolean;
+  /**
+   * Which proxies may say who the client is (X-Forwarded-For): none, the nearest N hops, or these
+   * addresses. Never "every hop": the client writes the left end of that header itself.
+   */
+  trustProxy: false | number | string[];
 }
 
 export class ConfigError extends Error {}
@@ -67,6 +77,13 @@ export function parseConfig(environment: NodeJS.ProcessEnv, defaults: ConfigDefa
     authFailuresPerMinute: env.COGNO_AUTH_FAILURES_PER_MINUTE,
     webDir: path.resolve(env.COGNO_WEB_DIR ?? defaults.webDir),
     logFormat: env.COGNO_LOG_FORMAT ?? (defaults.isTerminal ? "human" : "json"),
-    trustProxy: env.COGNO_TRUST_PROXY === "true" || env.COGNO_TRUST_PROXY === "1",
+    trustProxy: parseTrustProxy(env.COGNO_TRUST_PROXY),
   };
+}
+
+function parseTrustProxy(value: string): false | number | string[] {
+  if (value === "false" || value === "0") return false;
+  if (value === "true") return 1;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value.split(",").map((address) => address.trim());
 }

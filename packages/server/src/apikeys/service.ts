@@ -113,10 +113,13 @@ export async function revokeApiKey(
   input: { workspaceId: string; actor: User; keyId: string },
 ): Promise<RevokeApiKeyResponse> {
   const before = await findVisibleKey(deps, input.workspaceId, input.actor, input.keyId);
-  if (before.revokedAt !== null) return { apiKey: before, disconnectedWorkers: 0 };
-  await markApiKeyRevoked(deps.db, before.id, input.actor.id, isoAt(deps.clock));
+  const alreadyRevoked = before.revokedAt !== null;
+  // Counted before the revocation commits: the workers connected with the key, about to be cut off.
+  const connected = alreadyRevoked ? 0 : await workers.countConnectedWithKey(input.workspaceId, before.id);
+  if (!alreadyRevoked) await markApiKeyRevoked(deps.db, before.id, input.actor.id, isoAt(deps.clock));
   const apiKey = await findVisibleKey(deps, input.workspaceId, input.actor, input.keyId);
-  const connected = await workers.countConnectedWithKey(input.workspaceId, apiKey.id);
+  // Announced every time, also when asked again: if an earlier announcement failed after the commit
+  // (the DELETE then answered 500), the retry is what closes the sockets and clears caches.
   await deps.bus.publish({ type: "api_key.revoked", workspaceId: input.workspaceId, apiKey });
   return { apiKey, disconnectedWorkers: connected };
 }
@@ -171,7 +174,7 @@ export async function authenticateApiKey(
       ),
     );
   }
-  recordUse(deps, memory.lastUsed, apiKey.id);
+  recordKeyUse(deps, memory, apiKey.id);
   return { apiKey, workspace: identity.workspace };
 }
 
@@ -197,10 +200,13 @@ async function lookUpKey(
 
 const LAST_USED_EVERY_MS = 60_000;
 
-/** Keeps last-used fresh to the minute without turning every request into a write. */
-function recordUse(deps: Deps, throttle: LastUsedThrottle, keyId: string): void {
+/**
+ * Keeps a key's last-used time fresh to the minute without turning every request into a write.
+ * Called when a key authenticates, and by the gateway for keys whose workers stay connected.
+ */
+export function recordKeyUse(deps: Deps, memory: KeyAuthenticationMemory, keyId: string): void {
   const now = deps.clock.now().getTime();
-  if (!throttle.shouldWrite(keyId, now)) return;
+  if (!memory.lastUsed.shouldWrite(keyId, now)) return;
   touchLastUsed(
     deps.db,
     keyId,

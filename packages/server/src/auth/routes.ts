@@ -9,7 +9,7 @@ import { clearSessionCookie, currentUser, SESSION_COOKIE, setSessionCookie } fro
 export function registerAuthRoutes(app: FastifyInstance, deps: Deps): void {
   app.post("/api/v1/auth/signup", async (request, reply) => {
     const body = parseOrThrow(signupBodySchema, request.body);
-    const session = await signUp(deps, body);
+    const session = await signUp(deps, body, request.ip);
     setSessionCookie(reply, session.token, deps.config);
     return reply.status(201).send({ user: session.user });
   });

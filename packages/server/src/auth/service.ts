@@ -23,28 +23,44 @@ export interface NewSession {
   token: string;
 }
 
-export async function signUp(deps: Deps, body: SignupBody): Promise<NewSession> {
-  const user = { id: newId("usr"), email: body.email, name: body.name };
-  const inserted = await insertUser(deps.db, {
-    ...user,
-    password_hash: await hashPassword(body.password),
-    created_at: isoAt(deps.clock),
-  });
-  if (!inserted) {
-    throw new AppError("conflict", "An account with this email already exists. Sign in instead.");
+/**
+ * Creates an account. Attempts are rate-limited with logins (each costs a password hash), and an
+ * email that is taken counts as a failure, so the 409 cannot be used to sweep for accounts.
+ */
+export async function signUp(deps: Deps, body: SignupBody, client: string): Promise<NewSession> {
+  const attempt = deps.limiters.login.begin(client);
+  const emailTaken = (): AppError => {
+    attempt.fail();
+    return new AppError("conflict", "An account with this email already exists. Sign in instead.");
+  };
+  try {
+    if (await findUserByEmail(deps.db, body.email)) throw emailTaken();
+    const user = { id: newId("usr"), email: body.email, name: body.name };
+    const inserted = await insertUser(deps.db, {
+      ...user,
+      password_hash: await hashPassword(body.password),
+      created_at: isoAt(deps.clock),
+    });
+    if (!inserted) throw emailTaken(); // taken meanwhile: the unique index decided
+    return { user, token: await startSession(deps, user.id) };
+  } finally {
+    attempt.end();
   }
-  return { user, token: await startSession(deps, user.id) };
 }
 
 export async function logIn(deps: Deps, body: LoginBody, client: string): Promise<NewSession> {
-  deps.limiters.login.assertAllowed(client);
-  const row = await findUserByEmail(deps.db, body.email);
-  const valid = await verifyPassword(row?.password_hash, body.password);
-  if (!row || !valid) {
-    deps.limiters.login.recordFailure(client);
-    throw new AppError("unauthenticated", "The email or password is not right.");
+  const attempt = deps.limiters.login.begin(client);
+  try {
+    const row = await findUserByEmail(deps.db, body.email);
+    const valid = await verifyPassword(row?.password_hash, body.password);
+    if (!row || !valid) {
+      attempt.fail();
+      throw new AppError("unauthenticated", "The email or password is not right.");
+    }
+    return { user: toUser(row), token: await startSession(deps, row.id) };
+  } finally {
+    attempt.end();
   }
-  return { user: toUser(row), token: await startSession(deps, row.id) };
 }
 
 export async function logOut(deps: Deps, token: string | undefined): Promise<void> {

@@ -24,6 +24,9 @@ export async function createPostgresBus(connectionString: string, log: Logger): 
     log.error({ err: error, event: event.type }, "event listener failed"),
   );
   const publisher = new pg.Pool({ connectionString, max: 2 });
+  // An idle connection that PostgreSQL ends (restart, failover) is reported here; unheard, the
+  // event would crash the process. The pool drops it and the next publish opens a new one.
+  publisher.on("error", (error) => log.warn({ err: error }, "event bus publisher connection lost"));
   let listener: pg.Client | undefined;
   let closed = false;
   let retryDelayMs = 100;

@@ -15,6 +15,7 @@ interface Window {
 
 export class FailureLimiter {
   readonly #windows = new Map<string, Window>();
+  readonly #inFlight = new Map<string, number>();
   readonly #limit: number;
   readonly #clock: Clock;
 
@@ -26,17 +27,42 @@ export class FailureLimiter {
   /** Throws 429 when the client has used up its failures for this window. */
   assertAllowed(client: string): void {
     const window = this.#current(client);
-    if (window && window.failures >= this.#limit) {
-      const retryAfter = Math.max(
-        1,
-        Math.ceil((window.startedAt + WINDOW_MS - this.#clock.now().getTime()) / 1000),
-      );
+    const pending = this.#inFlight.get(client) ?? 0;
+    if ((window?.failures ?? 0) + pending >= this.#limit) {
+      const startedAt = window?.startedAt ?? this.#clock.now().getTime();
+      const retryAfter = Math.max(1, Math.ceil((startedAt + WINDOW_MS - this.#clock.now().getTime()) / 1000));
       throw new AppError(
         "rate_limited",
         `Too many failed attempts from this address. Try again in ${retryAfter} seconds.`,
         { retryAfter },
       );
     }
+  }
+
+  /**
+   * For slow checks (password hashing): an attempt counts against the limit from its start until it
+   * ends, so a burst of parallel guesses cannot all pass the check before any failure is counted.
+   * `fail()` ends it as a failure; `end()` ends it otherwise (and does nothing after `fail()`).
+   */
+  begin(client: string): { fail(): void; end(): void } {
+    this.assertAllowed(client);
+    this.#inFlight.set(client, (this.#inFlight.get(client) ?? 0) + 1);
+    let settled = false;
+    const settle = (): void => {
+      if (settled) return;
+      settled = true;
+      const left = (this.#inFlight.get(client) ?? 1) - 1;
+      if (left > 0) this.#inFlight.set(client, left);
+      else this.#inFlight.delete(client);
+    };
+    return {
+      end: settle,
+      fail: () => {
+        if (settled) return;
+        settle();
+        this.recordFailure(client);
+      },
+    };
   }
 
   recordFailure(client: string): void {

@@ -11,7 +11,8 @@ import { findWorker } from "../workers/service.ts";
 import { canManageAllKeys } from "../workspaces/roles.ts";
 import { authorizeMember } from "../workspaces/service.ts";
 
-const KEEPALIVE_MS = 15_000;
+/** At most this long between keep-alive comments, each of which also re-checks the session. */
+const KEEPALIVE_MAX_MS = 15_000;
 
 export interface LiveStreams {
   /** Ends every open stream, so the server can close promptly. */
@@ -43,6 +44,15 @@ export function registerLiveRoutes(app: FastifyInstance, deps: Deps): LiveStream
       };
       const visible = (apiKey: ApiKey): boolean => canManageAllKeys(role) || apiKey.owner.id === user.id;
 
+      const refreshAccess = (): void => {
+        currentUser(deps, request)
+          .then(() => authorizeMember(deps, workspaceId, user.id))
+          .then((current) => {
+            role = current;
+          })
+          .catch(() => end());
+      };
+
       const onEvent = (event: DomainEvent): void => {
         if (event.workspaceId !== workspaceId) return;
         switch (event.type) {
@@ -60,14 +70,9 @@ export function registerLiveRoutes(app: FastifyInstance, deps: Deps): LiveStream
             if (visible(event.apiKey)) write(event.type, event.apiKey);
             break;
           case "member.removed":
+            // Removed: the stream ends now. Anyone else: roles may have changed with the list.
             if (event.userId === user.id) end();
-            // A role may have changed with the membership list; look it up again.
-            else
-              authorizeMember(deps, workspaceId, user.id)
-                .then((current) => {
-                  role = current;
-                })
-                .catch(() => end());
+            else refreshAccess();
             break;
           default:
             break;
@@ -75,7 +80,15 @@ export function registerLiveRoutes(app: FastifyInstance, deps: Deps): LiveStream
       };
 
       const unsubscribe = deps.bus.subscribe(onEvent);
-      const keepalive = setInterval(() => raw.write(": keepalive\n\n"), KEEPALIVE_MS);
+      // A stream is allowed only as long as what opened it: a session that ended (sign-out, expiry)
+      // or a membership that is gone closes it at the next keep-alive, on whichever replica it is.
+      const keepalive = setInterval(
+        () => {
+          raw.write(": keepalive\n\n");
+          refreshAccess();
+        },
+        Math.min(KEEPALIVE_MAX_MS, deps.config.heartbeatIntervalMs),
+      );
       keepalive.unref();
       const end = (): void => {
         if (!open.delete(end)) return;

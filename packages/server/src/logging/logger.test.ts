@@ -31,9 +31,14 @@ describe("createLogger", () => {
     expect(output).toContain(`${key.slice(0, 17)}…`);
   });
 
-  it("cuts invitation tokens out of URLs", () => {
+  it("regression: cuts invitation tokens out of API and page URLs, and drops page queries", () => {
     expect(sanitizeUrl("/api/v1/invitations/abcDEF123_-/accept")).toBe(
       "/api/v1/invitations/[redacted]/accept",
+    );
+    expect(sanitizeUrl("/invite/abcDEF123_-")).toBe("/invite/[redacted]");
+    expect(sanitizeUrl("/sign-in?next=%2Finvite%2FabcDEF123")).toBe("/sign-in?[dropped]");
+    expect(sanitizeUrl("/api/v1/workspaces/wsp_1/api-keys?state=all")).toBe(
+      "/api/v1/workspaces/wsp_1/api-keys?state=all",
     );
   });
 });

@@ -7,10 +7,18 @@ import { redactSecrets } from "@cogno/protocol";
 import pino, { type Logger } from "pino";
 import { formatForHumans } from "./human-format.ts";
 
-const INVITATION_URL = /(\/invitations\/)[^/?]+/g;
+/** Path segments that carry an invitation token: the API's and the web app's invitation page. */
+const INVITATION_TOKEN = /(\/(?:invitations|invite)\/)[^/?#]+/gi;
 
+/**
+ * The URL as it may be logged: invitation tokens cut out, and the query string of pages dropped
+ * (a page's query can carry anything, e.g. "?next=/invite/<token>"); API queries are kept.
+ */
 export function sanitizeUrl(url: string): string {
-  return url.replace(INVITATION_URL, "$1[redacted]");
+  const queryAt = url.indexOf("?");
+  const path = (queryAt === -1 ? url : url.slice(0, queryAt)).replace(INVITATION_TOKEN, "$1[redacted]");
+  if (queryAt === -1) return path;
+  return path.startsWith("/api/") ? path + url.slice(queryAt) : `${path}?[dropped]`;
 }
 
 export function createLogger(

@@ -61,7 +61,7 @@ async function createPostgresDatabase(): Promise<{ url: string; drop(): Promise<
   };
 }
 
-export async function createTestDeps(): Promise<TestDeps> {
+export async function createTestDeps(settings: Record<string, string> = {}): Promise<TestDeps> {
   const dataDir = mkdtempSync(path.join(tmpdir(), "cogno-unit-"));
   const postgres =
     process.env.COGNO_TEST_DATABASE === "postgres" ? await createPostgresDatabase() : undefined;
@@ -70,6 +70,7 @@ export async function createTestDeps(): Promise<TestDeps> {
       COGNO_DATA_DIR: dataDir,
       COGNO_AUTH_FAILURES_PER_MINUTE: "5",
       ...(postgres ? { COGNO_DATABASE_URL: postgres.url } : {}),
+      ...settings,
     },
     { webDir: dataDir, isTerminal: false },
   );

@@ -18,6 +18,7 @@ import {
   type AuthenticatedKey,
   authenticateApiKey,
   type KeyAuthenticationMemory,
+  recordKeyUse,
 } from "../apikeys/service.ts";
 import { isoAt } from "../clock.ts";
 import type { Deps } from "../deps.ts";
@@ -352,6 +353,8 @@ export function registerWorkerGateway(
     }
     track(writeHeartbeats(deps.db, beats));
     track(cutOffKeysRevokedUnheard());
+    // A worker that stays connected is using its key: keep "last used" moving (once a minute per key).
+    for (const keyId of byKey.keys()) recordKeyUse(deps, options.keyMemory, keyId);
   };
 
   /**

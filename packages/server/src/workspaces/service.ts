@@ -12,6 +12,7 @@ import { randomToken, sha256Hex } from "../crypto.ts";
 import type { Deps } from "../deps.ts";
 import { AppError } from "../http/errors.ts";
 import { newId } from "../ids.ts";
+import { decideInvitationUse } from "./invitation-rules.ts";
 import { decideMemberRemoval, hasRoleAtLeast } from "./roles.ts";
 import {
   countOwners,
@@ -100,37 +101,36 @@ export async function createInvitation(
   return { invitation, token };
 }
 
-/** Joins the signed-in user to the invitation's workspace. Links are single-use and expire. */
+/** Joins the signed-in user to the invitation's workspace (see invitation-rules.ts for who may). */
 export async function acceptInvitation(deps: Deps, token: string, userId: string) {
   const now = isoAt(deps.clock);
   return deps.db.transaction().execute(async (trx) => {
     const invitation = await findInvitation(trx, sha256Hex(token));
-    const usable =
-      invitation &&
-      invitation.expires_at > now &&
-      (invitation.accepted_by === null || invitation.accepted_by === userId);
-    if (!invitation || !usable) {
+    const decision = invitation
+      ? decideInvitationUse(
+          { role: invitation.role, expiresAt: invitation.expires_at, acceptedBy: invitation.accepted_by },
+          { currentRole: await findRole(trx, invitation.workspace_id, userId), now },
+        )
+      : ({ kind: "refuse", reason: "used" } as const);
+    if (!invitation || decision.kind === "refuse") {
       throw new AppError(
         "not_found",
         "This invitation link is not valid: it has expired or was already used. Ask a workspace admin for a new link.",
       );
     }
-    const existingRole = await findRole(trx, invitation.workspace_id, userId);
-    if (!existingRole) {
-      if (
-        invitation.accepted_by === null &&
-        !(await markInvitationAccepted(trx, invitation.id, userId, now))
-      ) {
+    if (decision.kind === "join") {
+      // Marked first, guarded on "still unused": of two people racing with one link, one gets in.
+      if (!(await markInvitationAccepted(trx, invitation.id, userId, now))) {
         throw new AppError(
           "not_found",
           "This invitation link was just used by someone else. Ask for a new link.",
         );
       }
-      await insertMembershipIfAbsent(trx, invitation.workspace_id, userId, invitation.role, now);
+      await insertMembershipIfAbsent(trx, invitation.workspace_id, userId, decision.role, now);
     }
     const workspace = await findWorkspace(trx, invitation.workspace_id);
     if (!workspace) throw new AppError("not_found", "The workspace of this invitation no longer exists.");
-    return { workspace: toWorkspace(workspace), role: existingRole ?? invitation.role };
+    return { workspace: toWorkspace(workspace), role: decision.role };
   });
 }
 

@@ -1,0 +1,89 @@
+/**
+ * The gateway in-process, on a real Fastify server, a real WebSocket and a real database, with a
+ * clock the test moves: what happens over minutes is checked in milliseconds.
+ */
+import type { User } from "@cogno/protocol";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { createApiKey, listApiKeys } from "../apikeys/service.ts";
+import { type App, createApp } from "../app.ts";
+import { signUp } from "../auth/service.ts";
+import { createTestDeps, type TestDeps } from "../testing/test-deps.ts";
+import { createWorkspace } from "../workspaces/service.ts";
+
+let deps: TestDeps;
+let app: App;
+let url: string;
+let alice: User;
+let workspaceId: string;
+
+beforeEach(async () => {
+  deps = await createTestDeps({ COGNO_HEARTBEAT_INTERVAL_MS: "100" });
+  alice = (await signUp(deps, { email: "alice@example.com", password: "long enough", name: "Alice" }, "t"))
+    .user;
+  workspaceId = (await createWorkspace(deps, alice.id, "Acme")).id;
+  app = await createApp(deps);
+  url = await app.http.listen({ host: "127.0.0.1", port: 0 });
+});
+
+afterEach(async () => {
+  await app.shutDown();
+  await deps.cleanup();
+});
+
+function connect(key: string): Promise<WebSocket> {
+  const socket = new WebSocket(`${url.replace("http", "ws")}/api/v1/worker/connect`, {
+    headers: { authorization: `Bearer ${key}` },
+  });
+  return new Promise((resolve, reject) => {
+    socket.once("message", () => resolve(socket)); // "registered"
+    socket.once("open", () =>
+      socket.send(
+        JSON.stringify({
+          type: "register",
+          machineId: "m-1",
+          name: "box",
+          hostname: "box",
+          os: "linux",
+          arch: "x64",
+          version: "1",
+        }),
+      ),
+    );
+    socket.once("error", reject);
+  });
+}
+
+async function lastUsedAt(): Promise<string | null | undefined> {
+  return (await listApiKeys(deps, { workspaceId, actor: alice, includeRevoked: false }))[0]?.lastUsedAt;
+}
+
+async function waitForLastUsed(expected: string): Promise<string | null | undefined> {
+  const deadline = Date.now() + 3_000;
+  let seen = await lastUsedAt();
+  while (seen !== expected && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    seen = await lastUsedAt();
+  }
+  return seen;
+}
+
+describe("a worker that stays connected", () => {
+  it("regression: keeps its key's last-used time moving, once a minute, not only when it connects", async () => {
+    const { key } = await createApiKey(deps, { workspaceId, actor: alice, name: "long-lived" });
+    const socket = await connect(key);
+    const connectedAt = deps.clock.now().toISOString();
+    expect(await waitForLastUsed(connectedAt)).toBe(connectedAt);
+
+    deps.clock.advance(30_000);
+    socket.send(JSON.stringify({ type: "heartbeat" }));
+    await new Promise((resolve) => setTimeout(resolve, 300)); // several ticks
+    expect(await lastUsedAt()).toBe(connectedAt); // not yet a minute: no write
+
+    deps.clock.advance(31_000);
+    socket.send(JSON.stringify({ type: "heartbeat" }));
+    const minuteLater = deps.clock.now().toISOString();
+    expect(await waitForLastUsed(minuteLater)).toBe(minuteLater);
+    socket.close();
+  });
+});
