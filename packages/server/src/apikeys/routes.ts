@@ -19,6 +19,26 @@ interface KeyParams {
   keyId: string;
 }
 
+const text = { type: "string" } as const;
+const objectOf = (fields: string[]) => ({
+  type: "object",
+  properties: Object.fromEntries(fields.map((field) => [field, text])),
+  required: fields,
+});
+/**
+ * The whoami answer as JSON Schema: Fastify compiles it into a serializer, which matters on the
+ * route every worker calls. It names exactly the fields of API.md, so nothing else can leak out.
+ */
+const WHOAMI_RESPONSE = {
+  type: "object",
+  properties: {
+    workspace: objectOf(["id", "name"]),
+    apiKey: objectOf(["id", "name", "prefix"]),
+    user: objectOf(["id", "email", "name"]),
+  },
+  required: ["workspace", "apiKey", "user"],
+} as const;
+
 const listQuerySchema = z.object({
   state: z.enum(["active", "all"], { error: 'state must be "active" or "all"' }).default("active"),
 });
@@ -59,17 +79,21 @@ export function registerApiKeyRoutes(
     return revokeApiKey(deps, options.workers, { ...request.params, actor });
   });
 
-  app.get("/api/v1/worker/whoami", async (request): Promise<WhoamiResponse> => {
-    const { apiKey, workspace } = await authenticateApiKey(
-      deps,
-      options.keyMemory,
-      request.headers.authorization,
-      request.ip,
-    );
-    return {
-      workspace,
-      apiKey: { id: apiKey.id, name: apiKey.name, prefix: apiKey.prefix },
-      user: apiKey.owner,
-    };
-  });
+  app.get(
+    "/api/v1/worker/whoami",
+    { schema: { response: { 200: WHOAMI_RESPONSE } } },
+    async (request): Promise<WhoamiResponse> => {
+      const { apiKey, workspace } = await authenticateApiKey(
+        deps,
+        options.keyMemory,
+        request.headers.authorization,
+        request.ip,
+      );
+      return {
+        workspace,
+        apiKey: { id: apiKey.id, name: apiKey.name, prefix: apiKey.prefix },
+        user: apiKey.owner,
+      };
+    },
+  );
 }

@@ -157,7 +157,7 @@ export async function authenticateApiKey(
   if (!parsed.ok) return fail(new AppError("api_key_malformed", parsed.message));
   const keyHash = sha256Hex(parsed.key);
   const identity = await lookUpKey(deps, memory.verified, keyHash);
-  if (!identity || !equalInConstantTime(identity.keyHash, keyHash)) {
+  if (!identity) {
     return fail(
       new AppError(
         "api_key_invalid",
@@ -189,12 +189,13 @@ async function lookUpKey(
   verified: VerifiedKeyCache | undefined,
   keyHash: string,
 ): Promise<KeyIdentity | undefined> {
-  if (!verified) return findApiKeyByHash(deps.db, keyHash);
-  const cached = verified.find(keyHash);
-  if (cached) return cached;
-  const generation = verified.generation;
-  const identity = await findApiKeyByHash(deps.db, keyHash);
-  if (identity) verified.remember(identity, generation);
+  const cached = verified?.find(keyHash);
+  if (cached) return cached; // found by the hash itself: nothing left to compare
+  const generation = verified?.generation ?? 0;
+  const found = await findApiKeyByHash(deps.db, keyHash);
+  // The database matched by index; the row is trusted only after a constant-time comparison.
+  const identity = found && equalInConstantTime(found.keyHash, keyHash) ? found : undefined;
+  if (identity) verified?.remember(identity, generation);
   return identity;
 }
 
