@@ -2,27 +2,15 @@
  * /healthz answers while the process runs; /readyz answers 200 only while the database answers. On
  * PostgreSQL the database can be taken away under a running server and given back.
  */
-import pg from "pg";
+
 import { describe, expect, it } from "vitest";
+import { asAdministrator } from "../../packages/server/src/testing/scratch-postgres.ts";
 import { ApiClient, createKey, signUpWithWorkspace } from "../support/api.ts";
 import { expectError } from "../support/expect-error.ts";
 import { useServer } from "../support/server.ts";
 import { TEST_ENGINE } from "../support/store.ts";
 
 const fixture = useServer();
-
-/** Runs SQL as the administrator, outside the database under test. */
-async function asAdministrator(statement: string): Promise<void> {
-  const url = new URL(fixture.store.env.COGNO_DATABASE_URL ?? "");
-  url.pathname = "/postgres";
-  const client = new pg.Client({ connectionString: url.toString() });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
 
 async function waitForStatus(path: string, status: number): Promise<number> {
   const client = new ApiClient(fixture.server.url);

@@ -7,7 +7,6 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
-import pg from "pg";
 import type { Clock } from "../clock.ts";
 import { parseConfig } from "../config.ts";
 import { migrateToLatest, openDatabase } from "../db/create-database.ts";
@@ -15,6 +14,7 @@ import type { Deps } from "../deps.ts";
 import { createInProcessBus, type DomainEvent } from "../events/bus.ts";
 import { FailureLimiter } from "../http/failure-limiter.ts";
 import { createLogger } from "../logging/logger.ts";
+import { createScratchDatabase } from "./scratch-postgres.ts";
 
 export class ManualClock implements Clock {
   #now: number;
@@ -40,31 +40,10 @@ export interface TestDeps extends Deps {
  * The suite runs on SQLite, and again on PostgreSQL when COGNO_TEST_DATABASE=postgres (as npm test
  * does): then each test gets a database of its own on the local server.
  */
-const POSTGRES_ADMIN_URL = process.env.COGNO_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
-
-async function createPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `cogno_unit_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
-  const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(POSTGRES_ADMIN_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
-    },
-  };
-}
-
 export async function createTestDeps(settings: Record<string, string> = {}): Promise<TestDeps> {
   const dataDir = mkdtempSync(path.join(tmpdir(), "cogno-unit-"));
   const postgres =
-    process.env.COGNO_TEST_DATABASE === "postgres" ? await createPostgresDatabase() : undefined;
+    process.env.COGNO_TEST_DATABASE === "postgres" ? await createScratchDatabase("unit") : undefined;
   const config = parseConfig(
     {
       COGNO_DATA_DIR: dataDir,

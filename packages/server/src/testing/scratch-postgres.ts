@@ -1,0 +1,34 @@
+/**
+ * A throw-away PostgreSQL database on the local test server, for one test run: the server's
+ * in-process tests and the end-to-end harness both use it, so runs never collide.
+ */
+import pg from "pg";
+
+const ADMIN_URL = process.env.COGNO_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+
+export interface ScratchDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** Runs SQL as the administrator, outside any scratch database. */
+export async function asAdministrator(statement: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  try {
+    await admin.query(statement);
+  } finally {
+    await admin.end();
+  }
+}
+
+export async function createScratchDatabase(label: string): Promise<ScratchDatabase> {
+  const name = `cogno_${label}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+  await asAdministrator(`CREATE DATABASE ${name}`);
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: () => asAdministrator(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+  };
+}
