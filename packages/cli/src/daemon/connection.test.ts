@@ -2,17 +2,10 @@ import { generateApiKey } from "@cogno/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { workerSocketUrlOf } from "../http/server-url.ts";
 import { type FakeServer, startFakeServer } from "../testing/fake-server.ts";
+import { testRegisterMessage } from "../testing/register-message.ts";
 import { runWorkerSession, type SessionOptions } from "./connection.ts";
 
-const register = {
-  type: "register" as const,
-  machineId: "mch_test0001",
-  name: "ci-worker",
-  hostname: "test-host",
-  os: "linux",
-  arch: "x64",
-  version: "0.0.0-test",
-};
+const register = testRegisterMessage;
 
 describe("one worker connection", () => {
   let server: FakeServer;

@@ -1,18 +1,11 @@
 import { generateApiKey } from "@cogno/protocol";
 import { describe, expect, it } from "vitest";
 import { createOutput } from "../output/output.ts";
+import { testRegisterMessage } from "../testing/register-message.ts";
 import type { SessionEnd, SessionOptions } from "./connection.ts";
 import { type DaemonDeps, runDaemon } from "./run-daemon.ts";
 
-const register = {
-  type: "register" as const,
-  machineId: "mch_test0001",
-  name: "ci-worker",
-  hostname: "test-host",
-  os: "linux",
-  arch: "x64",
-  version: "0.0.0-test",
-};
+const register = testRegisterMessage;
 
 /** Plays a script of session outcomes; `registers` says whether a session registered before ending. */
 function scriptedDeps(script: { end: SessionEnd; registers?: string }[]) {

@@ -2,7 +2,7 @@ import { API_KEY_LIMIT, generateApiKey, type User } from "@cogno/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { signUp } from "../auth/service.ts";
 import { sha256Hex } from "../crypto.ts";
-import { AppError } from "../http/errors.ts";
+import { codeOf } from "../testing/error-code.ts";
 import { createTestDeps, type TestDeps } from "../testing/test-deps.ts";
 import { createWorkspace } from "../workspaces/service.ts";
 import { LastUsedThrottle } from "./last-used.ts";
@@ -35,16 +35,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await deps.cleanup();
 });
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return "ok";
-  } catch (error) {
-    if (error instanceof AppError) return error.code;
-    throw error;
-  }
-}
 
 describe("createApiKey", () => {
   it("returns the raw key once and stores only its SHA-256 hash and display prefix", async () => {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { AppError } from "../http/errors.ts";
+import { codeOf } from "../testing/error-code.ts";
 import { createTestDeps, type TestDeps } from "../testing/test-deps.ts";
 import { acceptInvitation, createInvitation, createWorkspace } from "../workspaces/service.ts";
 import { authenticateSession, logIn, logOut, SESSION_DAYS, signUp } from "./service.ts";
@@ -13,16 +13,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await deps.cleanup();
 });
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return "ok";
-  } catch (error) {
-    if (error instanceof AppError) return error.code;
-    throw error;
-  }
-}
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
