@@ -28,7 +28,6 @@ import { MISSED_HEARTBEATS_FOR_OFFLINE } from "./status.ts";
 import {
   type Disconnect,
   findRevokedKeyIds,
-  isApiKeyRevoked,
   markWorkersDisconnected,
   upsertWorkerOnRegister,
   writeHeartbeats,
@@ -161,7 +160,7 @@ export function registerWorkerGateway(
       return;
     }
     // A revocation that landed between authentication and now had no socket to close: check once more.
-    if (await isApiKeyRevoked(deps.db, connection.apiKey.id)) {
+    if ((await findRevokedKeyIds(deps.db, [connection.apiKey.id])).length > 0) {
       cutOffRevoked(connection, connection.apiKey);
       return;
     }

@@ -194,8 +194,3 @@ export async function findRevokedKeyIds(db: Kysely<Database>, keyIds: string[]):
   }
   return keyIds.filter((id) => !active.has(id));
 }
-
-export async function isApiKeyRevoked(db: Kysely<Database>, keyId: string): Promise<boolean> {
-  const row = await db.selectFrom("api_keys").select("revoked_at").where("id", "=", keyId).executeTakeFirst();
-  return row?.revoked_at !== null;
-}
