@@ -109,8 +109,9 @@ describe("presence", () => {
 
   it("drops a worker that went silent (no heartbeats, socket still open) after 3 intervals", async () => {
     const { key } = await createKey(owner, "silent-key");
-    const silent = await connectRegistered(server.url, key, randomUUID());
+    // Measured from before the register message: the server counts silence from that message.
     const openedAt = Date.now();
+    const silent = await connectRegistered(server.url, key, randomUUID());
     const closed = await silent.closed; // the server ends it: the client never closes
     expect(Date.now() - openedAt).toBeGreaterThanOrEqual(HEARTBEAT_MS * 3);
     expect(closed.code).toBe(1006);
