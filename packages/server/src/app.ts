@@ -1,12 +1,12 @@
 /** Builds the HTTP application from its dependencies: plugins, hooks, and each domain's routes. */
+import type { ServerInfo } from "@cogno/protocol";
 import fastifyCookie from "@fastify/cookie";
 import fastifyWebsocket from "@fastify/websocket";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
-import { LastUsedThrottle } from "./apikeys/last-used.ts";
+import { KeyAuthenticator } from "./apikeys/authenticator.ts";
 import { registerApiKeyRoutes } from "./apikeys/routes.ts";
-import { type KeyAuthenticationMemory, LAST_USED_EVERY_MS } from "./apikeys/service.ts";
-import { VerifiedKeyCache } from "./apikeys/verified-keys.ts";
 import { registerAuthRoutes } from "./auth/routes.ts";
+import { currentUser } from "./auth/session.ts";
 import { pingDatabase } from "./db/create-database.ts";
 import type { Deps } from "./deps.ts";
 import { checkSameOrigin } from "./http/cross-origin.ts";
@@ -64,22 +64,32 @@ export async function createApp(deps: Deps): Promise<App> {
   });
 
   http.get("/healthz", async () => ({ ok: true }));
+  http.get("/api/v1/server", async (request): Promise<ServerInfo> => {
+    await currentUser(deps, request);
+    return {
+      version: deps.config.version,
+      heartbeatIntervalMs: deps.config.heartbeatIntervalMs,
+      workerRetentionDays: deps.config.workerRetentionDays,
+    };
+  });
   http.get("/readyz", async (_request, reply) => {
     if (await pingDatabase(deps.db)) return reply.send({ ok: true });
     return reply.status(503).send(errorBody(new AppError("internal_error", "The database does not answer.")));
   });
 
-  const keyMemory: KeyAuthenticationMemory = {
-    lastUsed: new LastUsedThrottle(LAST_USED_EVERY_MS),
-    // Only one SQLite server hears every revocation before it is acknowledged (verified-keys.ts).
-    verified: deps.engine === "sqlite" ? new VerifiedKeyCache(deps.bus) : undefined,
-  };
+  const keys = new KeyAuthenticator({
+    db: deps.db,
+    clock: deps.clock,
+    log: deps.log,
+    keyChanges: deps.keyChanges,
+    failuresPerMinute: deps.config.authFailuresPerMinute,
+  });
   const connectedWorkers = createConnectedWorkers(deps);
   registerAuthRoutes(http, deps);
   registerWorkspaceRoutes(http, deps);
-  registerApiKeyRoutes(http, deps, { workers: connectedWorkers, keyMemory });
+  registerApiKeyRoutes(http, deps, { workers: connectedWorkers, keys });
   registerWorkerRoutes(http, deps);
-  const gateway = registerWorkerGateway(http, deps, { keyMemory });
+  const gateway = registerWorkerGateway(http, deps, { keys });
   const live = registerLiveRoutes(http, deps);
   await registerWebApp(http, deps.config.webDir);
 

@@ -5,37 +5,34 @@ import { systemClock } from "./clock.ts";
 import { ConfigError, parseConfig } from "./config.ts";
 import { DataDirectoryInUseError, migrateToLatest, openDatabase } from "./db/create-database.ts";
 import type { Deps } from "./deps.ts";
-import { createInProcessBus, type EventBus } from "./events/bus.ts";
-import { createPostgresBus } from "./events/postgres-bus.ts";
+import { connectEvents } from "./events/connect.ts";
 import { FailureLimiter } from "./http/failure-limiter.ts";
 import { createLogger } from "./logging/logger.ts";
+
+declare const __COGNO_VERSION__: string | undefined;
 
 async function main(): Promise<void> {
   const config = parseConfig(process.env, {
     webDir: fileURLToPath(new URL("../../web/dist", import.meta.url)),
     isTerminal: process.stdout.isTTY === true,
+    // The bundle replaces the identifier with package.json's version.
+    version: typeof __COGNO_VERSION__ === "string" ? __COGNO_VERSION__ : undefined,
   });
   const log = createLogger(config.logLevel, process.stdout, config.logFormat);
   const database = openDatabase(config, (error) =>
     log.warn({ err: error }, "a database connection was lost; the next query opens a new one"),
   );
   await migrateToLatest(database.db);
-  const bus: EventBus = database.postgresUrl
-    ? await createPostgresBus(database.postgresUrl, log)
-    : createInProcessBus((error, event) =>
-        log.error({ err: error, event: event.type }, "event listener failed"),
-      );
+  const events = await connectEvents(database, log);
   const deps: Deps = {
     config,
     db: database.db,
     engine: database.engine,
-    bus,
+    bus: events.bus,
+    keyChanges: events.keyChanges,
     clock: systemClock,
     log,
-    limiters: {
-      login: new FailureLimiter(config.authFailuresPerMinute, systemClock),
-      bearer: new FailureLimiter(config.authFailuresPerMinute, systemClock),
-    },
+    limiters: { login: new FailureLimiter(config.authFailuresPerMinute, systemClock) },
   };
   const app = await createApp(deps);
   // Fastify logs one line when it listens: make it the ready line, naming the URL and the next step.
@@ -58,7 +55,7 @@ async function main(): Promise<void> {
     log.info({ signal }, "shutting down: workers are told to reconnect");
     app
       .shutDown()
-      .then(() => bus.close())
+      .then(() => events.close())
       .then(() => database.db.destroy())
       .then(() => process.exit(0))
       .catch((error: unknown) => {

@@ -1,18 +1,15 @@
-import { createApiKeyBodySchema, type WhoamiResponse } from "@cogno/protocol";
+import {
+  createApiKeyBodySchema,
+  listApiKeysQuerySchema,
+  pageQuerySchema,
+  type WhoamiResponse,
+} from "@cogno/protocol";
 import type { FastifyInstance } from "fastify";
-import { z } from "zod";
 import { currentUser } from "../auth/session.ts";
 import type { Deps } from "../deps.ts";
 import { parseOrThrow } from "../http/validate.ts";
-import {
-  authenticateApiKey,
-  type ConnectedWorkers,
-  createApiKey,
-  getApiKey,
-  type KeyAuthenticationMemory,
-  listApiKeys,
-  revokeApiKey,
-} from "./service.ts";
+import type { KeyAuthenticator } from "./authenticator.ts";
+import { type ConnectedWorkers, createApiKey, getApiKey, listApiKeys, revokeApiKey } from "./service.ts";
 
 interface KeyParams {
   workspaceId: string;
@@ -39,34 +36,38 @@ const WHOAMI_RESPONSE = {
   required: ["workspace", "apiKey", "user"],
 } as const;
 
-const listQuerySchema = z.object({
-  state: z.enum(["active", "all"], { error: 'state must be "active" or "all"' }).default("active"),
-});
+const listQuerySchema = listApiKeysQuerySchema.extend(pageQuerySchema.shape);
 
 export function registerApiKeyRoutes(
   app: FastifyInstance,
   deps: Deps,
-  options: { workers: ConnectedWorkers; keyMemory: KeyAuthenticationMemory },
+  options: { workers: ConnectedWorkers; keys: KeyAuthenticator },
 ): void {
   const base = "/api/v1/workspaces/:workspaceId/api-keys";
 
   app.post<{ Params: { workspaceId: string } }>(base, async (request, reply) => {
     const actor = await currentUser(deps, request);
-    const { name } = parseOrThrow(createApiKeyBodySchema, request.body);
-    const created = await createApiKey(deps, { workspaceId: request.params.workspaceId, actor, name });
+    const { name, expiresAt } = parseOrThrow(createApiKeyBodySchema, request.body);
+    const created = await createApiKey(deps, {
+      workspaceId: request.params.workspaceId,
+      actor,
+      name,
+      expiresAt,
+    });
     // The raw key is in this one response: make sure no cache keeps it.
     return reply.status(201).header("cache-control", "no-store").send(created);
   });
 
   app.get<{ Params: { workspaceId: string } }>(base, async (request) => {
     const actor = await currentUser(deps, request);
-    const { state } = parseOrThrow(listQuerySchema, request.query, "query");
-    const apiKeys = await listApiKeys(deps, {
+    const { state, limit, cursor } = parseOrThrow(listQuerySchema, request.query, "query");
+    return listApiKeys(deps, {
       workspaceId: request.params.workspaceId,
       actor,
       includeRevoked: state === "all",
+      limit,
+      cursor,
     });
-    return { apiKeys };
   });
 
   app.get<{ Params: KeyParams }>(`${base}/:keyId`, async (request) => {
@@ -83,9 +84,7 @@ export function registerApiKeyRoutes(
     "/api/v1/worker/whoami",
     { schema: { response: { 200: WHOAMI_RESPONSE } } },
     async (request): Promise<WhoamiResponse> => {
-      const { apiKey, workspace } = await authenticateApiKey(
-        deps,
-        options.keyMemory,
+      const { apiKey, workspace } = await options.keys.authenticate(
         request.headers.authorization,
         request.ip,
       );

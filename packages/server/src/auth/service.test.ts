@@ -50,7 +50,7 @@ describe("invitations", () => {
     const owner = await signUp(deps, { email: "o@example.com", password: "long enough", name: "O" }, "c");
     const invitee = await signUp(deps, { email: "i@example.com", password: "long enough", name: "I" }, "c");
     const workspace = await createWorkspace(deps, owner.user.id, "Acme");
-    const { token, invitation } = await createInvitation(deps, workspace.id, owner.user.id, {
+    const { token, invitation } = await createInvitation(deps, workspace.id, owner.user, {
       role: "member",
     });
     expect(Date.parse(invitation.expiresAt) - deps.clock.now().getTime()).toBe(7 * DAY_MS);

@@ -5,7 +5,7 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import SqliteDatabase from "better-sqlite3";
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from "kysely";
+import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql } from "kysely";
 import pg from "pg";
 import { migrationProvider } from "./migrations.ts";
 import type { Database } from "./schema.ts";
@@ -95,4 +95,9 @@ export async function pingDatabase(db: Kysely<Database>): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** Whether a Kysely instance (or transaction) talks to PostgreSQL: for the few clauses SQLite lacks. */
+export function isPostgres(db: Kysely<Database>): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
 }

@@ -18,10 +18,13 @@ export class FailureLimiter {
   readonly #inFlight = new Map<string, number>();
   readonly #limit: number;
   readonly #clock: Clock;
+  /** What is limited, for the message: "this address", "this key". */
+  readonly #subject: string;
 
-  constructor(limitPerMinute: number, clock: Clock) {
+  constructor(limitPerMinute: number, clock: Clock, subject = "this address") {
     this.#limit = limitPerMinute;
     this.#clock = clock;
+    this.#subject = subject;
   }
 
   /** Throws 429 when the client has used up its failures for this window. */
@@ -33,7 +36,7 @@ export class FailureLimiter {
       const retryAfter = Math.max(1, Math.ceil((startedAt + WINDOW_MS - this.#clock.now().getTime()) / 1000));
       throw new AppError(
         "rate_limited",
-        `Too many failed attempts from this address. Try again in ${retryAfter} seconds.`,
+        `Too many failed attempts with ${this.#subject}. Try again in ${retryAfter} seconds.`,
         { retryAfter },
       );
     }

@@ -4,6 +4,7 @@
  */
 import type { ApiKey, Role } from "@cogno/protocol";
 import type { FastifyInstance } from "fastify";
+import { findApiKeysByIds } from "../apikeys/store.ts";
 import { currentUser } from "../auth/session.ts";
 import type { Deps } from "../deps.ts";
 import type { DomainEvent } from "../events/bus.ts";
@@ -39,8 +40,10 @@ export function registerLiveRoutes(app: FastifyInstance, deps: Deps): LiveStream
       });
       raw.write(": connected\n\n");
 
+      // Events are loaded asynchronously: one may arrive after the stream ended (a removed member).
       const write = (event: string, data: unknown): void => {
-        raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+        if (!raw.writableEnded && !raw.destroyed)
+          raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
       };
       const visible = (apiKey: ApiKey): boolean => canManageAllKeys(role) || apiKey.owner.id === user.id;
 
@@ -66,8 +69,15 @@ export function registerLiveRoutes(app: FastifyInstance, deps: Deps): LiveStream
               );
             break;
           case "api_key.created":
+          case "api_key.updated":
           case "api_key.revoked":
-            if (visible(event.apiKey)) write(event.type, event.apiKey);
+            findApiKeysByIds(deps.db, [event.keyId], deps.clock.now().toISOString())
+              .then(([apiKey]) => {
+                if (apiKey && visible(apiKey)) write(event.type, apiKey);
+              })
+              .catch((error: unknown) =>
+                deps.log.warn({ err: error }, "could not load key for event stream"),
+              );
             break;
           case "member.removed":
             // Removed: the stream ends now. Anyone else: roles may have changed with the list.

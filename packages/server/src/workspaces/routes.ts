@@ -38,7 +38,7 @@ export function registerWorkspaceRoutes(app: FastifyInstance, deps: Deps): void 
     async (request, reply) => {
       const user = await currentUser(deps, request);
       const body = parseOrThrow(createInvitationBodySchema, request.body);
-      return reply.status(201).send(await createInvitation(deps, request.params.workspaceId, user.id, body));
+      return reply.status(201).send(await createInvitation(deps, request.params.workspaceId, user, body));
     },
   );
 
