@@ -1,14 +1,15 @@
 /** Builds the HTTP application from its dependencies: plugins, hooks, and each domain's routes. */
-import type { ServerInfo } from "@cogno/protocol";
+import { routes } from "@cogno/protocol";
 import fastifyCookie from "@fastify/cookie";
 import fastifyWebsocket from "@fastify/websocket";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import { KeyAuthenticator } from "./apikeys/authenticator.ts";
-import { registerApiKeyRoutes } from "./apikeys/routes.ts";
+import { registerApiKeyRoutes, registerWhoamiRoute } from "./apikeys/routes.ts";
 import { registerAuthRoutes } from "./auth/routes.ts";
 import { currentUser } from "./auth/session.ts";
 import { pingDatabase } from "./db/create-database.ts";
 import type { Deps } from "./deps.ts";
+import { createContractRouter } from "./http/contract-routes.ts";
 import { checkSameOrigin } from "./http/cross-origin.ts";
 import { answerFrameworkError, errorBody, registerErrorHandling } from "./http/error-handler.ts";
 import { AppError } from "./http/errors.ts";
@@ -64,14 +65,6 @@ export async function createApp(deps: Deps): Promise<App> {
   });
 
   http.get("/healthz", async () => ({ ok: true }));
-  http.get("/api/v1/server", async (request): Promise<ServerInfo> => {
-    await currentUser(deps, request);
-    return {
-      version: deps.config.version,
-      heartbeatIntervalMs: deps.config.heartbeatIntervalMs,
-      workerRetentionDays: deps.config.workerRetentionDays,
-    };
-  });
   http.get("/readyz", async (_request, reply) => {
     if (await pingDatabase(deps.db)) return reply.send({ ok: true });
     return reply.status(503).send(errorBody(new AppError("internal_error", "The database does not answer.")));
@@ -84,11 +77,18 @@ export async function createApp(deps: Deps): Promise<App> {
     keyChanges: deps.keyChanges,
     failuresPerMinute: deps.config.authFailuresPerMinute,
   });
+  const router = createContractRouter(http, { sessionUser: (request) => currentUser(deps, request) });
+  router.add(routes.serverInfo, async () => ({
+    version: deps.config.version,
+    heartbeatIntervalMs: deps.config.heartbeatIntervalMs,
+    workerRetentionDays: deps.config.workerRetentionDays,
+  }));
   const connectedWorkers = createConnectedWorkers(deps);
   registerAuthRoutes(http, deps);
-  registerWorkspaceRoutes(http, deps);
-  registerApiKeyRoutes(http, deps, { workers: connectedWorkers, keys });
-  registerWorkerRoutes(http, deps);
+  registerWorkspaceRoutes(router, deps);
+  registerApiKeyRoutes(router, deps, { workers: connectedWorkers });
+  registerWhoamiRoute(http, keys);
+  registerWorkerRoutes(router, deps);
   const gateway = registerWorkerGateway(http, deps, { keys });
   const live = registerLiveRoutes(http, deps);
   await registerWebApp(http, deps.config.webDir);

@@ -5,6 +5,7 @@ import {
   type CreateApiKeyResponse,
   displayPrefixOf,
   generateApiKey,
+  type PageQuery,
   type RevokeApiKeyResponse,
   type User,
   type Worker,
@@ -80,13 +81,7 @@ export async function createApiKey(
 
 export async function listApiKeys(
   deps: Deps,
-  input: {
-    workspaceId: string;
-    actor: User;
-    includeRevoked: boolean;
-    limit: number;
-    cursor: string | undefined;
-  },
+  input: { workspaceId: string; actor: User; includeRevoked: boolean } & PageQuery,
 ): Promise<{ apiKeys: ApiKey[]; nextCursor?: string }> {
   const role = await authorizeMember(deps, input.workspaceId, input.actor.id);
   return listApiKeyRows(deps.db, {

@@ -146,7 +146,7 @@ export async function listApiKeyRows(
     includeRevoked: boolean;
     now: string;
     limit: number;
-    cursor: string | undefined;
+    cursor?: string | undefined;
   },
 ): Promise<{ apiKeys: ApiKey[]; nextCursor?: string }> {
   let query = selectApiKeys(db).where("api_keys.workspace_id", "=", filter.workspaceId);

@@ -1,4 +1,4 @@
-import type { User, Worker } from "@cogno/protocol";
+import type { PageQuery, User, Worker } from "@cogno/protocol";
 import type { ConnectedWorkers } from "../apikeys/service.ts";
 import type { Deps } from "../deps.ts";
 import { authorizeMember } from "../workspaces/service.ts";
@@ -51,7 +51,7 @@ function keyEndedAt(row: WorkerRow, now: Date): string | null {
 
 export async function listWorkers(
   deps: Deps,
-  input: { workspaceId: string; actor: User; limit: number; cursor: string | undefined },
+  input: { workspaceId: string; actor: User } & PageQuery,
 ): Promise<{ workers: Worker[]; nextCursor?: string }> {
   await authorizeMember(deps, input.workspaceId, input.actor.id);
   const now = deps.clock.now();

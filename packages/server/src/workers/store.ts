@@ -62,7 +62,7 @@ function keyActiveAt(now: string) {
 
 export async function listWorkerRows(
   db: Kysely<Database>,
-  filter: { workspaceId: string; limit: number; cursor: string | undefined },
+  filter: { workspaceId: string; limit: number; cursor?: string | undefined },
 ): Promise<{ rows: WorkerRow[]; next: { nextCursor?: string } }> {
   let query = selectWorkers(db).where("workers.workspace_id", "=", filter.workspaceId);
   if (filter.cursor !== undefined) {
