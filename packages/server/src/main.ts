@@ -1,8 +1,11 @@
 /** cogno-server: reads the settings once, opens the database, builds the app, listens. */
 import { fileURLToPath } from "node:url";
+import { runBackupCommand } from "./admin/backup-command.ts";
+import { listenForControl } from "./admin/control-socket.ts";
 import { createApp } from "./app.ts";
 import { systemClock } from "./clock.ts";
 import { ConfigError, parseConfig } from "./config.ts";
+import { backupSqlite } from "./db/backup.ts";
 import { DataDirectoryInUseError, migrateToLatest, openDatabase } from "./db/create-database.ts";
 import type { Deps } from "./deps.ts";
 import { connectEvents } from "./events/connect.ts";
@@ -35,6 +38,16 @@ async function main(): Promise<void> {
     limiters: { login: new FailureLimiter(config.authFailuresPerMinute, systemClock) },
   };
   const app = await createApp(deps);
+  // `cogno-server backup` asks this process for an online copy of its SQLite database.
+  const control = database.sqlite
+    ? await listenForControl(config.dataDir, async (request) => {
+        const sqlite = database.sqlite;
+        if (sqlite === undefined) return { ok: false, message: "not a SQLite database" };
+        const result = await backupSqlite(sqlite, request.file);
+        log.info({ file: result.file, bytes: result.bytes }, "online backup written");
+        return { ok: true, ...result };
+      })
+    : undefined;
   // Fastify logs one line when it listens: make it the ready line, naming the URL and the next step.
   let readyLine = "";
   await app.http.listen({
@@ -55,6 +68,7 @@ async function main(): Promise<void> {
     log.info({ signal }, "shutting down: workers are told to reconnect");
     app
       .shutDown()
+      .then(() => control?.close())
       .then(() => events.close())
       .then(() => database.db.destroy())
       .then(() => process.exit(0))
@@ -67,7 +81,16 @@ async function main(): Promise<void> {
   process.on("SIGINT", stop);
 }
 
-main().catch((error: unknown) => {
+if (process.argv[2] === "backup") {
+  void runBackupCommand(process.argv.slice(3), process.env, {
+    out: (line) => process.stdout.write(`${line}\n`),
+    error: (line) => process.stderr.write(`cogno-server: ${line}\n`),
+  }).then((code) => process.exit(code));
+} else {
+  main().catch(exitOnStartFailure);
+}
+
+function exitOnStartFailure(error: unknown): never {
   // Errors a person can act on are shown as they are; anything else as a start-up failure.
   if (error instanceof ConfigError) {
     process.stderr.write(`cogno-server: ${error.message}\n`);
@@ -80,4 +103,4 @@ main().catch((error: unknown) => {
       : `cogno-server failed to start: ${message}\n`,
   );
   process.exit(1);
-});
+}

@@ -21,6 +21,8 @@ export interface DatabaseHandle {
   description: string;
   /** The raw connection string for PostgreSQL, used by the LISTEN/NOTIFY bus. */
   postgresUrl: string | undefined;
+  /** The SQLite connection itself, for what Kysely does not do (the online backup). */
+  sqlite: SqliteDatabase.Database | undefined;
 }
 
 export interface DatabaseSettings {
@@ -47,6 +49,7 @@ export function openDatabase(
       engine: "postgres",
       description: `postgres://${url.host}${url.pathname}`,
       postgresUrl: settings.databaseUrl,
+      sqlite: undefined,
     };
   }
   mkdirSync(settings.dataDir, { recursive: true, mode: 0o700 });
@@ -75,6 +78,7 @@ export function openDatabase(
     engine: "sqlite",
     description: file,
     postgresUrl: undefined,
+    sqlite,
   };
 }
 
