@@ -3,7 +3,8 @@ import { defineConfig } from "vite";
 
 export default defineConfig({
   plugins: [react()],
-  build: { outDir: "dist", emptyOutDir: true, sourcemap: true },
+  // No source maps in production builds: the server would serve them to anyone (and each is a file to stream).
+  build: { outDir: "dist", emptyOutDir: true, sourcemap: false },
   server: {
     // In development the API runs as its own process; the proxy keeps the app same-origin,
     // exactly as it is when cogno-server serves the built files.
