@@ -39,7 +39,7 @@ export function buildPath(...segments: string[]): string {
  * a URL parser. C1 controls have no place in an app path either, nor has a raw space; once
  * unescaped, a path may hold a space ("%20").
  */
-function holdsUnsafeCharacter(text: string, { spaceAllowed }: { spaceAllowed: boolean }): boolean {
+export function holdsUnsafeCharacter(text: string, { spaceAllowed }: { spaceAllowed: boolean }): boolean {
   for (const char of text) {
     const code = char.charCodeAt(0);
     if (code < 0x20 || (code >= 0x7f && code <= 0x9f) || char === "\\") return true;
