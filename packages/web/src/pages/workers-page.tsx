@@ -81,7 +81,8 @@ export function WorkersPage({ workspace }: { workspace: WorkspaceSummary }) {
           </p>
           <ol className="steps">
             <li>
-              <CommandLine command={`cogno login --token <key> --server ${origin}`} label="login command" />
+              <CommandLine command={`cogno login --token - --server ${origin}`} label="login command" />
+              <p className="muted small-text">It asks for the key: paste it and press Enter.</p>
             </li>
             <li>
               <CommandLine command="cogno" label="worker command" />
@@ -119,7 +120,7 @@ export function WorkersPage({ workspace }: { workspace: WorkspaceSummary }) {
                   </td>
                   <td data-label="Version">{worker.version}</td>
                   <td data-label="Key">
-                    {worker.apiKey.name} <code className="muted">{worker.apiKey.prefix}…</code>
+                    {worker.apiKey.name} <code className="muted key-prefix">{worker.apiKey.prefix}…</code>
                   </td>
                   <td data-label="Status">
                     <StatusBadge status={worker.status} />
