@@ -140,7 +140,8 @@ const ROUTES: RouteCase[] = [
     route: "GET workers",
     run: (client = anonymous()) => client.get(`${base()}/workers`),
     expected: { owner: 200, admin: 200, member: 200, outsider: 403 },
-    check: (response) => expect(response.body).toEqual({ workers: [] }),
+    check: (response) =>
+      expect(response.body).toEqual({ workers: [], heartbeatIntervalMs: expect.any(Number) }),
   },
   {
     route: "GET events",

@@ -36,7 +36,8 @@ export interface ApiClient {
   listApiKeys(workspaceId: string, options?: { includeRevoked?: boolean }): Promise<{ apiKeys: ApiKey[] }>;
   getApiKey(workspaceId: string, keyId: string): Promise<{ apiKey: ApiKey; workers: Worker[] }>;
   revokeApiKey(workspaceId: string, keyId: string): Promise<RevokeApiKeyResponse>;
-  listWorkers(workspaceId: string): Promise<{ workers: Worker[] }>;
+  /** `heartbeatIntervalMs`: the server's interval, which decides when a silent worker is offline. */
+  listWorkers(workspaceId: string): Promise<{ workers: Worker[]; heartbeatIntervalMs?: number }>;
 }
 
 export interface ApiClientOptions {
