@@ -2,7 +2,7 @@
  * Live updates from `GET /workspaces/:id/events` (server-sent events). EventSource reconnects by
  * itself after a dropped connection, but gives up for good when a reconnection gets an HTTP error
  * (a proxy's 502 while the server restarts); then a new one is opened after a pause that grows to
- * 30 s. `onOpen` fires on every (re)connection so a page can refetch what it missed meanwhile;
+ * 10 s. `onOpen` fires on every (re)connection so a page can refetch what it missed meanwhile;
  * `onError` when the stream is lost, so a page can say so.
  */
 import type { ApiKey, Worker } from "@cogno/protocol";
@@ -16,7 +16,7 @@ export interface WorkspaceEventHandlers {
 }
 
 const FIRST_REOPEN_DELAY_MS = 2_000;
-const MAX_REOPEN_DELAY_MS = 30_000;
+const MAX_REOPEN_DELAY_MS = 10_000;
 
 export function subscribeToWorkspaceEvents(
   workspaceId: string,
