@@ -119,7 +119,7 @@ describe("visibility by role", () => {
 });
 
 describe("the 25-key limit", () => {
-  it("counts the owner's active keys and, at 25, disables Create with the reason", async () => {
+  it("regression: at 25 of 25, Create is disabled with the reason before anyone types (it failed after typing)", async () => {
     const { page } = owner;
     await openSettings(page, "API Keys");
     await waitForText(page.getByTestId("key-counter"), "2 of 25 active keys");
