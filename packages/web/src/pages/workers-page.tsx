@@ -1,5 +1,5 @@
 import type { WorkspaceSummary } from "@cogno/protocol";
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import { subscribeToWorkspaceEvents } from "../api/workspace-events.ts";
 import { settingsPath } from "../components/app-shell.tsx";
 import { CommandLine } from "../components/command-line.tsx";
@@ -76,8 +76,15 @@ export function WorkersPage({ workspace }: { workspace: WorkspaceSummary }) {
     return () => window.clearInterval(timer);
   }, [loadWorkers, refreshMs]);
 
-  const connectionRef = useRef(connection);
-  connectionRef.current = connection;
+  // A tab in the background is not re-read; coming back, it reads at once rather than show stale times.
+  useEffect(() => {
+    const onVisible = () => {
+      if (document.visibilityState === "visible") void loadWorkers();
+    };
+    document.addEventListener("visibilitychange", onVisible);
+    return () => document.removeEventListener("visibilitychange", onVisible);
+  }, [loadWorkers]);
+
   useEffect(() => {
     let opened = false;
     return subscribeToWorkspaceEvents(workspace.id, {
@@ -89,7 +96,9 @@ export function WorkersPage({ workspace }: { workspace: WorkspaceSummary }) {
         opened = true;
       },
       onError: () => {
-        if (connectionRef.current.state !== "lost") setConnection({ state: "lost", since: new Date() });
+        setConnection((current) =>
+          current.state === "lost" ? current : { state: "lost", since: new Date() },
+        );
       },
     });
   }, [workspace.id, loadWorkers, setWorkers]);
