@@ -34,6 +34,8 @@ export interface AppPage {
   /** Console errors and uncaught exceptions so far, minus the HTTP statuses the test expects. */
   consoleErrors: () => string[];
   readClipboard: () => Promise<string>;
+  /** Types of the native dialogs shown so far that the test expected (each was dismissed). */
+  expectedDialogs: () => string[];
 }
 
 export interface AppPageOptions {
@@ -44,6 +46,9 @@ export interface AppPageOptions {
    * such as 401 from /me before sign-in or 409 at the key limit. Anything else is an error.
    */
   expectedStatuses?: readonly number[];
+  /** Native dialogs the test expects, such as "beforeunload"; they are dismissed and recorded. */
+  expectedDialogTypes?: readonly string[];
+  colorScheme?: "light" | "dark";
 }
 
 export async function openAppPage(
@@ -54,6 +59,7 @@ export async function openAppPage(
   const context = await browser.newContext({
     viewport: { width: options.width ?? 1280, height: options.height ?? 860 },
     baseURL: baseUrl,
+    colorScheme: options.colorScheme ?? "light",
   });
   await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: baseUrl });
   const page = await context.newPage();
@@ -67,8 +73,10 @@ export async function openAppPage(
   });
   page.on("pageerror", (error) => errors.push(`uncaught: ${error.message}`));
   // No test expects a native alert; one would mean injected script ran.
+  const dialogs: string[] = [];
   page.on("dialog", (dialog) => {
-    errors.push(`unexpected ${dialog.type()} dialog: ${dialog.message()}`);
+    if (options.expectedDialogTypes?.includes(dialog.type())) dialogs.push(dialog.type());
+    else errors.push(`unexpected ${dialog.type()} dialog: ${dialog.message()}`);
     void dialog.dismiss();
   });
   return {
@@ -76,5 +84,6 @@ export async function openAppPage(
     context,
     consoleErrors: () => [...errors],
     readClipboard: () => page.evaluate(() => navigator.clipboard.readText()),
+    expectedDialogs: () => [...dialogs],
   };
 }

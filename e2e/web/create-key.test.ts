@@ -100,7 +100,7 @@ describe("Create a key, then use it with the CLI", () => {
     // Settings > Workers, open before the worker starts: what follows must arrive live.
     await openSettings(page, "Workers");
     await waitForText(page.locator("main"), "No workers yet");
-    await waitForText(page.locator("main"), `cogno login --token <key> --server ${fixture.baseUrl}`);
+    await waitForText(page.locator("main"), `cogno login --token - --server ${fixture.baseUrl}`);
     await saveScreenshot(page, "workers-empty");
     await markDocument(page);
 

@@ -119,35 +119,45 @@ describe("visibility by role", () => {
 });
 
 describe("the 25-key limit", () => {
-  it("counts the owner's active keys and explains the 26th's refusal with its remedy", async () => {
+  it("regression: at 25 of 25, Create is disabled with the reason before anyone types (it failed after typing)", async () => {
     const { page } = owner;
     await openSettings(page, "API Keys");
     await waitForText(page.getByTestId("key-counter"), "2 of 25 active keys");
     const names = Array.from({ length: 23 }, (_, index) => `alice-batch-worker-${index + 1}`);
-    expect(new Set(await createKeysThroughApi(page, workspaceId, names))).toEqual(new Set([201]));
+    expect(new Set(await createKeysThroughApi(page, workspaceId, names.slice(0, 22)))).toEqual(
+      new Set([201]),
+    );
     // The page learned of those keys live.
-    await waitForText(page.getByTestId("key-counter"), "25 of 25 active keys");
-    await waitForText(page.getByTestId("key-counter"), "Revoke a key you no longer use");
-
+    await waitForText(page.getByTestId("key-counter"), "24 of 25 active keys");
+    // A dialog already open when the 25th key arrives (from another tab) says so and disables its Create.
     await page.getByRole("button", { name: "Create", exact: true }).click();
     const dialog = createDialog(page);
     await dialog.getByLabel("Name").fill("alice-one-too-many");
-    await dialog.getByRole("button", { name: "Create", exact: true }).click();
-    const error = dialog.getByRole("alert");
-    await waitForText(error, "25");
-    await waitForText(error, /Revoke a key you no longer use/);
-    expect(await dialog.getByLabel("Name").getAttribute("aria-invalid")).toBe("true");
-    await saveScreenshot(page, "key-limit-error");
+    expect(await createKeysThroughApi(page, workspaceId, names.slice(22))).toEqual([201]);
+    await waitForText(dialog.getByRole("alert"), "You have 25 of 25 active keys");
+    expect(await dialog.getByRole("button", { name: "Create", exact: true }).isDisabled()).toBe(true);
     await page.keyboard.press("Escape");
     await dialog.waitFor({ state: "detached" });
-    expect(await keyRow(page, "alice-one-too-many").count()).toBe(0);
+    await waitForText(page.getByTestId("key-counter"), "25 of 25 active keys");
+    await waitForText(page.getByTestId("key-counter"), "Revoke a key you no longer use");
+
+    // Create says so before anyone types a name: disabled, and described by the count and the remedy.
+    const create = page.getByRole("button", { name: "Create", exact: true });
+    expect(await create.isDisabled()).toBe(true);
+    const describedBy = await create.getAttribute("aria-describedby");
+    expect(describedBy).not.toBeNull();
+    expect(await page.locator(`[id="${describedBy}"]`).textContent()).toMatch(
+      /25 of 25 active keys.*revoke a key you no longer use/,
+    );
+    await saveScreenshot(page, "key-limit-error");
 
     // Revoking one frees the slot.
     await keyRow(page, "alice-batch-worker-1")
-      .getByRole("button", { name: "Revoke alice-batch-worker-1" })
+      .getByRole("button", { name: /^Revoke alice-batch-worker-1 \(cogno_wk_/ })
       .click();
     await page.getByRole("alertdialog").getByRole("button", { name: "Revoke", exact: true }).click();
     await waitForText(page.getByTestId("key-counter"), "24 of 25 active keys");
+    expect(await create.isDisabled()).toBe(false);
     await createKey(page, "alice-one-too-many", owner.readClipboard);
     await waitForText(page.getByTestId("key-counter"), "25 of 25 active keys");
     expect(owner.consoleErrors()).toEqual([]);

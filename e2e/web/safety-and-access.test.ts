@@ -2,8 +2,11 @@
  * What must never happen in the browser: markup from a key name running, a raw key outliving its
  * dialog; and what must always work: Copy for LLM, the keyboard inside dialogs, a 375 px screen.
  */
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
+import { REPO_ROOT } from "../support/paths.ts";
 import { type AppPage, openAppPage } from "./browser.ts";
 import { saveScreenshot, useWebFixture } from "./fixture.ts";
 import {
@@ -234,5 +237,21 @@ describe("signing out and back in", () => {
     await page.getByRole("heading", { name: "Workers", level: 1 }).waitFor();
     expect(new URL(page.url()).pathname).toBe(workersPath);
     expect(app.consoleErrors()).toEqual([]);
+  });
+});
+
+describe("the production build", () => {
+  it("regression: serves no source map, and the build holds none (each was a whole source file for anyone)", async () => {
+    const dist = join(REPO_ROOT, "packages", "web", "dist");
+    const files = readdirSync(dist, { recursive: true, encoding: "utf8" });
+    expect(files.filter((file) => file.endsWith(".map"))).toEqual([]);
+
+    const html = await (await fetch(fixture.baseUrl)).text();
+    const script = /<script[^>]+src="([^"]+\.js)"/.exec(html)?.[1];
+    if (script === undefined) throw new Error("index.html names no script");
+    const code = await (await fetch(new URL(script, fixture.baseUrl))).text();
+    expect(code).not.toContain("sourceMappingURL");
+    const map = await fetch(new URL(`${script}.map`, fixture.baseUrl));
+    expect(await map.text()).not.toContain('"mappings"');
   });
 });

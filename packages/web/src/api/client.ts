@@ -12,6 +12,7 @@ import {
   type MeResponse,
   type RevokeApiKeyResponse,
   type Role,
+  type ServerInfo,
   type User,
   type Worker,
   type Workspace,
@@ -36,7 +37,10 @@ export interface ApiClient {
   listApiKeys(workspaceId: string, options?: { includeRevoked?: boolean }): Promise<{ apiKeys: ApiKey[] }>;
   getApiKey(workspaceId: string, keyId: string): Promise<{ apiKey: ApiKey; workers: Worker[] }>;
   revokeApiKey(workspaceId: string, keyId: string): Promise<RevokeApiKeyResponse>;
+  /** Every worker of the workspace (all pages). */
   listWorkers(workspaceId: string): Promise<{ workers: Worker[] }>;
+  /** The server's version and settings a page needs: the heartbeat interval decides when a silent worker is offline. */
+  getServerInfo(): Promise<ServerInfo>;
 }
 
 export interface ApiClientOptions {
@@ -114,7 +118,21 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
       request("GET", `${workspace(workspaceId)}/api-keys/${encodeURIComponent(keyId)}`),
     revokeApiKey: (workspaceId, keyId) =>
       request("DELETE", `${workspace(workspaceId)}/api-keys/${encodeURIComponent(keyId)}`),
-    listWorkers: (workspaceId) => request("GET", `${workspace(workspaceId)}/workers`),
+    listWorkers: async (workspaceId) => {
+      const workers: Worker[] = [];
+      let cursor: string | undefined;
+      do {
+        const query = cursor === undefined ? "" : `?cursor=${encodeURIComponent(cursor)}`;
+        const page: { workers: Worker[]; nextCursor?: string } = await request(
+          "GET",
+          `${workspace(workspaceId)}/workers${query}`,
+        );
+        workers.push(...page.workers);
+        cursor = page.nextCursor;
+      } while (cursor !== undefined);
+      return { workers };
+    },
+    getServerInfo: () => request("GET", "/server"),
   };
 }
 

@@ -1,6 +1,9 @@
 /**
  * Live updates from `GET /workspaces/:id/events` (server-sent events). EventSource reconnects by
- * itself; `onOpen` fires on every (re)connection so a page can refetch what it missed meanwhile.
+ * itself after a dropped connection, but gives up for good when a reconnection gets an HTTP error
+ * (a proxy's 502 while the server restarts); then a new one is opened after a pause that grows to
+ * 10 s. `onOpen` fires on every (re)connection so a page can refetch what it missed meanwhile;
+ * `onError` when the stream is lost, so a page can say so.
  */
 import type { ApiKey, Worker } from "@cogno/protocol";
 
@@ -9,28 +12,55 @@ export interface WorkspaceEventHandlers {
   onApiKeyCreated?: (apiKey: ApiKey) => void;
   onApiKeyRevoked?: (apiKey: ApiKey) => void;
   onOpen?: () => void;
+  onError?: () => void;
 }
+
+const FIRST_REOPEN_DELAY_MS = 2_000;
+const MAX_REOPEN_DELAY_MS = 10_000;
 
 export function subscribeToWorkspaceEvents(
   workspaceId: string,
   handlers: WorkspaceEventHandlers,
   baseUrl = "",
 ): () => void {
-  const source = new EventSource(`${baseUrl}/api/v1/workspaces/${encodeURIComponent(workspaceId)}/events`, {
-    withCredentials: true,
-  });
-  const listen = <T>(event: string, handler: ((data: T) => void) | undefined) => {
-    if (handler === undefined) return;
-    source.addEventListener(event, (message: MessageEvent<string>) => {
-      const data = parseEventData<T>(message.data);
-      if (data !== null) handler(data);
+  const url = `${baseUrl}/api/v1/workspaces/${encodeURIComponent(workspaceId)}/events`;
+  let source: EventSource | undefined;
+  let reopenTimer: ReturnType<typeof setTimeout> | undefined;
+  let reopenDelay = FIRST_REOPEN_DELAY_MS;
+  let ended = false;
+
+  const open = () => {
+    const current = new EventSource(url, { withCredentials: true });
+    source = current;
+    const listen = <T>(event: string, handler: ((data: T) => void) | undefined) => {
+      if (handler === undefined) return;
+      current.addEventListener(event, (message: MessageEvent<string>) => {
+        const data = parseEventData<T>(message.data);
+        if (data !== null) handler(data);
+      });
+    };
+    listen("worker.updated", handlers.onWorkerUpdated);
+    listen("api_key.created", handlers.onApiKeyCreated);
+    listen("api_key.revoked", handlers.onApiKeyRevoked);
+    current.addEventListener("open", () => {
+      reopenDelay = FIRST_REOPEN_DELAY_MS;
+      handlers.onOpen?.();
+    });
+    current.addEventListener("error", () => {
+      if (ended) return;
+      handlers.onError?.();
+      if (current.readyState !== EventSource.CLOSED) return; // the browser retries by itself
+      reopenTimer = setTimeout(open, reopenDelay);
+      reopenDelay = Math.min(reopenDelay * 2, MAX_REOPEN_DELAY_MS);
     });
   };
-  listen("worker.updated", handlers.onWorkerUpdated);
-  listen("api_key.created", handlers.onApiKeyCreated);
-  listen("api_key.revoked", handlers.onApiKeyRevoked);
-  if (handlers.onOpen) source.addEventListener("open", handlers.onOpen);
-  return () => source.close();
+  open();
+
+  return () => {
+    ended = true;
+    clearTimeout(reopenTimer);
+    source?.close();
+  };
 }
 
 function parseEventData<T>(data: string): T | null {

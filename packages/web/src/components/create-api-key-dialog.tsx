@@ -1,7 +1,7 @@
 import { API_KEY_LIMIT, API_KEY_NAME_MAX, type CreateApiKeyResponse } from "@cogno/protocol";
 import { type FormEvent, useState } from "react";
 import { describeError, isApiError } from "../api/api-error.ts";
-import { adviseOnKeyName } from "../lib/key-name-advice.ts";
+import { adviseOnKeyName, type ExistingKey } from "../lib/key-name-advice.ts";
 import { Dialog } from "./dialog.tsx";
 import { useApi } from "./session.tsx";
 import { TextField } from "./text-field.tsx";
@@ -9,35 +9,53 @@ import { usePendingAction } from "./use-pending-action.ts";
 
 export interface CreateApiKeyDialogProps {
   workspaceId: string;
-  /** The caller's own active key names, for the duplicate-name warning. */
-  activeNamesOfOwner: readonly string[];
+  /** Active keys the person can see, for the duplicate-name warning. */
+  existingKeys: readonly ExistingKey[];
+  /** The person's own active keys in this workspace: at the limit, Create is disabled and says why. */
+  ownActiveKeyCount: number;
   onCreated: (created: CreateApiKeyResponse) => void;
   onDismiss: () => void;
 }
 
+export function limitReachedMessage(count: number): string {
+  return `You have ${count} of ${API_KEY_LIMIT} active keys in this workspace, the most one person may hold. Revoke a key you no longer use, then create this one.`;
+}
+
 export function CreateApiKeyDialog({
   workspaceId,
-  activeNamesOfOwner,
+  existingKeys,
+  ownActiveKeyCount,
   onCreated,
   onDismiss,
 }: CreateApiKeyDialogProps) {
   const api = useApi();
   const [name, setName] = useState("");
+  const [triedEmpty, setTriedEmpty] = useState(false);
   const { pending, error, setError, run } = usePendingAction((caught) => {
     if (!isApiError(caught, "api_key_limit_reached")) return describeError(caught);
     // The contract promises the message names the limit and how to free a slot; add the remedy
     // only if a server's wording leaves it out.
     return /revoke/i.test(caught.message)
       ? caught.message
-      : `${caught.message} You can have ${API_KEY_LIMIT} active keys in this workspace. Revoke a key you no longer use from the list, then create this one.`;
+      : `${caught.message} ${limitReachedMessage(API_KEY_LIMIT)}`;
   });
-  const advice = adviseOnKeyName(name, activeNamesOfOwner);
+  const advice = adviseOnKeyName(name, existingKeys);
+  const length = name.trim().length;
+  const tooLong = length > API_KEY_NAME_MAX;
+  const atLimit = ownActiveKeyCount >= API_KEY_LIMIT;
+
+  // The field's one error, most pressing first; an empty name is reported only after a try, and
+  // no longer once something is typed.
+  const fieldError = tooLong
+    ? `Names are at most ${API_KEY_NAME_MAX} characters; this one has ${length}. Shorten it to create the key.`
+    : (error ??
+      (triedEmpty && length === 0 ? "Enter a name for the key, such as alice-macbook-worker." : null));
 
   const handleSubmit = async (event: FormEvent) => {
     event.preventDefault();
-    if (pending) return;
-    if (name.trim() === "") {
-      setError("Enter a name for the key, such as alice-macbook-worker.");
+    if (pending || tooLong || atLimit) return;
+    if (length === 0) {
+      setTriedEmpty(true);
       return;
     }
     await run(async () => {
@@ -48,15 +66,23 @@ export function CreateApiKeyDialog({
   return (
     <Dialog title="Create an API key" onDismiss={onDismiss}>
       <form onSubmit={(event) => void handleSubmit(event)} noValidate>
+        {atLimit ? (
+          <div id="create-key-limit" className="callout danger" role="alert">
+            {limitReachedMessage(ownActiveKeyCount)}
+          </div>
+        ) : null}
         <TextField
           label="Name"
           name="api-key-name"
           autoComplete="off"
-          maxLength={API_KEY_NAME_MAX}
           required
           autoFocusOnMount
           value={name}
-          onChange={(event) => setName(event.target.value)}
+          characterCount={{ count: length, max: API_KEY_NAME_MAX }}
+          onChange={(event) => {
+            setName(event.target.value);
+            setError(null);
+          }}
           hint={
             <>
               Name it so the right key is obvious when revoking: who or what uses it, and where. For example{" "}
@@ -65,7 +91,7 @@ export function CreateApiKeyDialog({
             </>
           }
           warning={advice.kind === "ok" ? null : advice.message}
-          error={error}
+          error={fieldError}
         />
         <p className="muted small-text">
           The key has the <code>worker</code> scope: it lets a <code>cogno</code> worker daemon connect to
@@ -75,7 +101,12 @@ export function CreateApiKeyDialog({
           <button type="button" className="button secondary" onClick={onDismiss}>
             Cancel
           </button>
-          <button type="submit" className="button primary" disabled={pending}>
+          <button
+            type="submit"
+            className="button primary"
+            disabled={pending || tooLong || atLimit}
+            aria-describedby={atLimit ? "create-key-limit" : undefined}
+          >
             {pending ? "Creating…" : "Create"}
           </button>
         </div>

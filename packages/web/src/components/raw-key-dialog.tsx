@@ -2,34 +2,48 @@ import { useState } from "react";
 import { CommandLine } from "./command-line.tsx";
 import { CopyButton } from "./copy-button.tsx";
 import { Dialog } from "./dialog.tsx";
+import { useNavigationBlocker } from "./router.tsx";
+
+/** What the person asked for while the key was not yet copied: to close the dialog, or to leave the page. */
+type PendingExit = { kind: "close" } | { kind: "leave"; proceed: () => void };
 
 /**
  * Shows a new key's raw value, the one time it exists in the browser. The caller holds the value
- * in state and must drop it in onClosed; closing without copying asks for confirmation first,
- * because the key cannot be shown again.
+ * in state and must drop it in onClosed. Until the key (or the login command, which holds it) is
+ * copied, closing the dialog, Back, a link or a reload all ask first, because the key cannot be
+ * shown again and already counts toward the limit.
  */
 export function RawKeyDialog({
   keyName,
   rawKey,
+  displayPrefix,
   onClosed,
 }: {
   keyName: string;
   rawKey: string;
+  /** The key's display prefix, shown in place of the key inside the login command. */
+  displayPrefix: string;
   onClosed: () => void;
 }) {
   const [copied, setCopied] = useState(false);
-  const [confirmingClose, setConfirmingClose] = useState(false);
+  const [pendingExit, setPendingExit] = useState<PendingExit | null>(null);
+  const markCopied = () => {
+    setCopied(true);
+    setPendingExit(null);
+  };
   const requestClose = () => {
     if (copied) onClosed();
-    else setConfirmingClose(true);
+    else setPendingExit({ kind: "close" });
   };
+  useNavigationBlocker(!copied, (proceed) => setPendingExit({ kind: "leave", proceed }));
 
+  const origin = window.location.origin;
   return (
     <Dialog title="Copy your new API key" onDismiss={requestClose} describedBy="raw-key-warning">
       <p>
         Key <strong>{keyName}</strong> was created.
       </p>
-      <div className="raw-key" onCopy={() => setCopied(true)}>
+      <div className="raw-key" onCopy={markCopied}>
         <label htmlFor="raw-key-value">API key</label>
         <div className="raw-key-row">
           <input
@@ -46,10 +60,7 @@ export function RawKeyDialog({
             accessibleLabel="Copy API key"
             className="button primary"
             autoFocus
-            onCopied={() => {
-              setCopied(true);
-              setConfirmingClose(false);
-            }}
+            onCopied={markCopied}
           />
         </div>
       </div>
@@ -58,25 +69,47 @@ export function RawKeyDialog({
         secret manager, a CI secret store or an environment variable. Never paste it into task comments, docs,
         chat, tickets or screenshots, and never commit it.
       </div>
-      <p className="small-text">On the worker machine, run:</p>
+      <p className="small-text">On the worker machine, run (the copied command holds the whole key):</p>
       <CommandLine
-        command={`cogno login --token <key> --server ${window.location.origin}`}
+        command={`cogno login --token ${displayPrefix}… --server ${origin}`}
+        copyText={`cogno login --token ${rawKey} --server ${origin}`}
         label="login command"
+        onCopied={markCopied}
       />
       <CommandLine command="cogno" label="worker command" />
-      {confirmingClose ? (
+      <p className="small-text muted">
+        To keep the key out of your shell history, run <code>cogno login --token - --server {origin}</code>{" "}
+        instead and paste the key when it asks.
+      </p>
+      {pendingExit ? (
         <div className="callout danger" role="alert">
           <p>
-            <strong>You have not copied the key.</strong> Once this dialog closes, the key is gone for good
+            <strong>You have not copied the key.</strong>{" "}
+            {pendingExit.kind === "close"
+              ? "Once this dialog closes, the key is gone for good"
+              : "If you leave this page, the key is gone for good"}{" "}
             and you would need to create a new one.
           </p>
           <div className="dialog-actions">
-            <button type="button" className="button secondary" onClick={() => setConfirmingClose(false)}>
+            <button type="button" className="button secondary" onClick={() => setPendingExit(null)}>
               Go back
             </button>
-            <button type="button" className="button danger" onClick={onClosed}>
-              Close without copying
-            </button>
+            {pendingExit.kind === "close" ? (
+              <button type="button" className="button danger" onClick={onClosed}>
+                Close without copying
+              </button>
+            ) : (
+              <button
+                type="button"
+                className="button danger"
+                onClick={() => {
+                  setPendingExit(null);
+                  pendingExit.proceed();
+                }}
+              >
+                Leave without copying
+              </button>
+            )}
           </div>
         </div>
       ) : (

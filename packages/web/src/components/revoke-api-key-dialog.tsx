@@ -52,7 +52,7 @@ export function RevokeApiKeyDialog({
     >
       <div id="revoke-summary">
         <p>
-          Key <strong>{apiKey.name}</strong> <code>{apiKey.prefix}…</code>
+          Key <strong>{apiKey.name}</strong> <code className="key-prefix">{apiKey.prefix}…</code>
           {showOwner ? ` owned by ${apiKey.owner.name} (${apiKey.owner.email})` : ""}.
         </p>
         <p>

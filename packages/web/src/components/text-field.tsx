@@ -7,20 +7,48 @@ export interface TextFieldProps extends Omit<InputHTMLAttributes<HTMLInputElemen
   /** A soft warning: shown, announced, never blocking. */
   warning?: string | null;
   autoFocusOnMount?: boolean;
+  /** Shows "count / max" beside the label; the limit itself is the caller's error to state. */
+  characterCount?: { count: number; max: number };
 }
 
 /** A labelled input whose hint, warning and error are tied to it with aria-describedby. */
-export function TextField({ label, hint, error, warning, autoFocusOnMount, ...input }: TextFieldProps) {
+export function TextField({
+  label,
+  hint,
+  error,
+  warning,
+  autoFocusOnMount,
+  characterCount,
+  ...input
+}: TextFieldProps) {
   const id = useId();
+  const counterId = `${id}-counter`;
   const hintId = `${id}-hint`;
   const warningId = `${id}-warning`;
   const errorId = `${id}-error`;
-  const describedBy = [hint ? hintId : null, warning ? warningId : null, error ? errorId : null]
+  const describedBy = [
+    characterCount ? counterId : null,
+    hint ? hintId : null,
+    warning ? warningId : null,
+    error ? errorId : null,
+  ]
     .filter((part) => part !== null)
     .join(" ");
   return (
     <div className="field">
-      <label htmlFor={id}>{label}</label>
+      <div className="field-label-row">
+        <label htmlFor={id}>{label}</label>
+        {characterCount ? (
+          <span
+            id={counterId}
+            className={`field-counter${characterCount.count > characterCount.max ? " over" : ""}`}
+            data-testid="character-counter"
+          >
+            {characterCount.count} / {characterCount.max}
+            <span className="visually-hidden"> characters</span>
+          </span>
+        ) : null}
+      </div>
       <input
         id={id}
         aria-invalid={error ? true : undefined}

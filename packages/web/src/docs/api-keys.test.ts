@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
+import { lexer } from "marked";
 import { describe, expect, it } from "vitest";
-import { inlineText, parseMarkdown } from "../lib/markdown.ts";
+import { compileMarkdown } from "./compile-markdown.ts";
 
 const guide = readFileSync(new URL("./api-keys.md", import.meta.url), "utf8");
-const blocks = parseMarkdown(guide);
-const headings = blocks.flatMap((block) => (block.type === "heading" ? [inlineText(block.children)] : []));
+const headings = compileMarkdown(guide).headings.map((heading) => heading.text);
 
 describe("the API keys guide", () => {
   it("covers every section of the public help page", () => {
@@ -24,8 +24,8 @@ describe("the API keys guide", () => {
   });
 
   it("keeps the steps the help page numbers: seven to create, four to revoke, five to rotate, five to hand off", () => {
-    const ordered = blocks.flatMap((block) =>
-      block.type === "list" && block.ordered ? [block.items.length] : [],
+    const ordered = lexer(guide).flatMap((token) =>
+      token.type === "list" && token.ordered === true ? [token.items.length] : [],
     );
     expect(ordered).toEqual([7, 4, 5, 5]);
   });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { adviseOnKeyName } from "./key-name-advice.ts";
+import { adviseOnKeyName, type ExistingKey } from "./key-name-advice.ts";
+
+const mine = (name: string): ExistingKey => ({ name, prefix: "cogno_wk_AbCd1234", otherOwner: null });
 
 describe("adviseOnKeyName", () => {
   it("warns on the help page's generic names, whatever their case or numbering", () => {
@@ -14,11 +16,26 @@ describe("adviseOnKeyName", () => {
     }
   });
 
-  it("warns when the owner already has an active key of that name", () => {
-    expect(adviseOnKeyName("CI worker", ["ci worker"]).kind).toBe("duplicate");
+  it("warns when the person already has an active key of that name, naming its prefix", () => {
+    const advice = adviseOnKeyName("CI  Worker ", [mine("ci worker")]);
+    expect(advice.kind).toBe("duplicate");
+    expect(advice.kind === "duplicate" && advice.message).toMatch(
+      /^You already have an active key named "ci worker" \(cogno_wk_AbCd1234…\)/,
+    );
+  });
+
+  it("warns when someone else's visible key has that name, naming them", () => {
+    const advice = adviseOnKeyName("bob-laptop", [
+      { name: "bob-laptop", prefix: "cogno_wk_Zz9Yy8Xx", otherOwner: "Bob" },
+    ]);
+    expect(advice.kind === "duplicate" && advice.message).toMatch(/^Bob already has an active key named/);
+  });
+
+  it("regression: a twin of a generic name is called a twin, not only generic", () => {
+    expect(adviseOnKeyName("test", [mine("test")]).kind).toBe("duplicate");
   });
 
   it("says nothing about an empty field", () => {
-    expect(adviseOnKeyName("  ", [])).toEqual({ kind: "ok" });
+    expect(adviseOnKeyName("  ", [mine("x")])).toEqual({ kind: "ok" });
   });
 });

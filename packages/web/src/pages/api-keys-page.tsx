@@ -24,6 +24,7 @@ import { mergeApiKey } from "../lib/merge-api-key.ts";
 interface Revealed {
   keyName: string;
   rawKey: string;
+  prefix: string;
 }
 
 export function ApiKeysPage({ workspace }: { workspace: WorkspaceSummary }) {
@@ -82,14 +83,15 @@ export function ApiKeysPage({ workspace }: { workspace: WorkspaceSummary }) {
     });
   }, [workspace.id, canSeeAll, me.user.id, loadKeys, setApiKeys]);
 
-  const myActiveKeys = (apiKeys ?? []).filter((key) => key.owner.id === me.user.id && key.revokedAt === null);
+  const activeKeys = (apiKeys ?? []).filter((key) => key.revokedAt === null);
+  const myActiveKeys = activeKeys.filter((key) => key.owner.id === me.user.id);
   const atLimit = myActiveKeys.length >= API_KEY_LIMIT;
 
   const handleCreated = (created: CreateApiKeyResponse) => {
     setApiKeys((keys) => mergeApiKey(keys ?? [], created.apiKey, showRevokedRef.current));
     setCreating(false);
     setNotice(null);
-    setRevealed({ keyName: created.apiKey.name, rawKey: created.key });
+    setRevealed({ keyName: created.apiKey.name, rawKey: created.key, prefix: created.apiKey.prefix });
   };
 
   const handleRevoked = (result: RevokeApiKeyResponse) => {
@@ -125,18 +127,27 @@ export function ApiKeysPage({ workspace }: { workspace: WorkspaceSummary }) {
           </>
         }
         action={
-          <button type="button" className="button primary" onClick={() => setCreating(true)}>
+          // Disabled at the limit, and described by the counter that says why, before anyone types a name.
+          <button
+            type="button"
+            className="button primary"
+            onClick={() => setCreating(true)}
+            disabled={atLimit}
+            aria-describedby={atLimit ? "key-counter" : undefined}
+          >
             Create
           </button>
         }
       />
 
-      <p className={`key-counter${atLimit ? " at-limit" : ""}`} data-testid="key-counter">
+      <p id="key-counter" className={`key-counter${atLimit ? " at-limit" : ""}`} data-testid="key-counter">
         <strong>
           {myActiveKeys.length} of {API_KEY_LIMIT} active keys
         </strong>
         {canSeeAll ? <span className="muted"> (yours; the limit is per person)</span> : null}
-        {atLimit ? <span> · Revoke a key you no longer use before creating another.</span> : null}
+        {atLimit ? (
+          <span> · That is the limit: revoke a key you no longer use before creating another.</span>
+        ) : null}
       </p>
 
       {notice ? <Notice onDismiss={() => setNotice(null)}>{notice}</Notice> : null}
@@ -158,8 +169,8 @@ export function ApiKeysPage({ workspace }: { workspace: WorkspaceSummary }) {
         <div className="empty-state">
           <h2>No {showRevoked ? "" : "active "}keys yet</h2>
           <p>
-            Create a key, copy it, then run <code>cogno login --token &lt;key&gt;</code> on the worker
-            machine.
+            Create a key and copy it, then run <code>cogno login --token -</code> on the worker machine and
+            paste the key when it asks.
           </p>
         </div>
       ) : null}
@@ -189,7 +200,7 @@ export function ApiKeysPage({ workspace }: { workspace: WorkspaceSummary }) {
                     {apiKey.name}
                   </th>
                   <td data-label="Prefix">
-                    <code>{apiKey.prefix}…</code>
+                    <code className="key-prefix">{apiKey.prefix}…</code>
                   </td>
                   {canSeeAll ? (
                     <td data-label="Owner">
@@ -211,8 +222,9 @@ export function ApiKeysPage({ workspace }: { workspace: WorkspaceSummary }) {
                       <button
                         type="button"
                         className="icon-button danger"
-                        aria-label={`Revoke ${apiKey.name}`}
-                        title={`Revoke ${apiKey.name}`}
+                        // The prefix makes each button's name unique, even for keys that share a name.
+                        aria-label={`Revoke ${apiKey.name} (${apiKey.prefix}…)`}
+                        title={`Revoke ${apiKey.name} (${apiKey.prefix}…)`}
                         onClick={() => setRevoking(apiKey)}
                       >
                         <RevokeIcon />
@@ -229,7 +241,12 @@ export function ApiKeysPage({ workspace }: { workspace: WorkspaceSummary }) {
       {creating ? (
         <CreateApiKeyDialog
           workspaceId={workspace.id}
-          activeNamesOfOwner={myActiveKeys.map((key) => key.name)}
+          existingKeys={activeKeys.map((key) => ({
+            name: key.name,
+            prefix: key.prefix,
+            otherOwner: key.owner.id === me.user.id ? null : key.owner.name,
+          }))}
+          ownActiveKeyCount={myActiveKeys.length}
           onCreated={handleCreated}
           onDismiss={() => setCreating(false)}
         />
@@ -238,6 +255,7 @@ export function ApiKeysPage({ workspace }: { workspace: WorkspaceSummary }) {
         <RawKeyDialog
           keyName={revealed.keyName}
           rawKey={revealed.rawKey}
+          displayPrefix={revealed.prefix}
           onClosed={() => setRevealed(null)}
         />
       ) : null}

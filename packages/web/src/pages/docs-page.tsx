@@ -1,25 +1,34 @@
-import { useMemo } from "react";
+import { type MouseEvent, useMemo } from "react";
 import { CopyButton } from "../components/copy-button.tsx";
-import { MarkdownView } from "../components/markdown-view.tsx";
 import { usePageTitle } from "../components/page-title.ts";
-import apiKeysGuide from "../docs/api-keys.md?raw";
-import { inlineText, parseMarkdown } from "../lib/markdown.ts";
+import { navigate } from "../components/router.tsx";
+import { headings, html } from "../docs/api-keys.md?compiled";
+import source from "../docs/api-keys.md?raw";
+import { escapeHtml } from "../lib/escape-html.ts";
+import { isAppPath } from "../lib/route-match.ts";
 
 /** The guide names this server's own address where the CLI needs it. */
-export function renderGuide(markdown: string, origin: string): string {
-  return markdown.replaceAll("{{origin}}", origin);
+function fillInOrigin(text: string, origin: string): string {
+  return text.replaceAll("{{origin}}", origin);
+}
+
+/** A click on a link to a page of this app stays in the app, as the router's own links do. */
+function followAppLink(event: MouseEvent<HTMLElement>): void {
+  if (event.defaultPrevented || event.button !== 0) return;
+  if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+  const anchor = event.target instanceof Element ? event.target.closest("a") : null;
+  const href = anchor?.getAttribute("href");
+  if (!href || !isAppPath(href)) return;
+  event.preventDefault();
+  navigate(href);
 }
 
 export function DocsPage() {
   usePageTitle("API keys · Docs");
-  const markdown = useMemo(() => renderGuide(apiKeysGuide, window.location.origin), []);
-  const sections = useMemo(
-    () =>
-      parseMarkdown(markdown).flatMap((block) =>
-        block.type === "heading" && block.level === 2 ? [{ id: block.id, block }] : [],
-      ),
-    [markdown],
-  );
+  const origin = window.location.origin;
+  const markdown = useMemo(() => fillInOrigin(source, origin), [origin]);
+  const body = useMemo(() => fillInOrigin(html, escapeHtml(origin)), [origin]);
+  const sections = headings.filter((heading) => heading.level === 2);
 
   return (
     <div className="docs">
@@ -35,16 +44,21 @@ export function DocsPage() {
         <nav aria-label="On this page" className="docs-toc">
           <h2>On this page</h2>
           <ul>
-            {sections.map(({ id, block }) => (
-              <li key={id}>
-                <a href={`#${id}`}>{inlineText(block.children)}</a>
+            {sections.map((section) => (
+              <li key={section.id}>
+                <a href={`#${section.id}`}>{section.text}</a>
               </li>
             ))}
           </ul>
         </nav>
-        <article>
-          <MarkdownView source={markdown} />
-        </article>
+        {/* A click handler on the article only routes its links; the keyboard follows them natively. */}
+        {/* biome-ignore lint/a11y/useKeyWithClickEvents: links inside keep their own keyboard behaviour */}
+        <article
+          className="markdown"
+          onClick={followAppLink}
+          // biome-ignore lint/security/noDangerouslySetInnerHtml: compiled at build time from our own Markdown; raw HTML is escaped and link targets are checked (compile-markdown.ts)
+          dangerouslySetInnerHTML={{ __html: body }}
+        />
       </div>
     </div>
   );

@@ -6,22 +6,45 @@ import { useApi } from "../components/session.tsx";
 import { FormError, TextField } from "../components/text-field.tsx";
 import { usePendingAction } from "../components/use-pending-action.ts";
 
+interface FieldErrors {
+  email?: string;
+  password?: string;
+}
+
+/** Checked before anything is sent, in words a person can act on (the server's are for programs). */
+export function checkSignInFields(email: string, password: string): FieldErrors {
+  const errors: FieldErrors = {};
+  const trimmed = email.trim();
+  if (trimmed === "") errors.email = "Enter your email address.";
+  else if (!/^[^\s@]+@[^\s@]+$/.test(trimmed))
+    errors.email = "Enter an email address, such as alice@example.com.";
+  if (password === "") errors.password = "Enter your password.";
+  return errors;
+}
+
 /** `next` carries the page to return to, such as an invitation link opened while signed out. */
 export function SignInPage({ next, onSignedIn }: { next: string | null; onSignedIn: () => Promise<void> }) {
   usePageTitle("Sign in");
   const api = useApi();
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
-  const { pending, error, run } = usePendingAction((caught) =>
-    isApiError(caught, "unauthenticated") || isApiError(caught, "validation_failed")
-      ? caught.message
-      : describeError(caught),
-  );
+  const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
+  const { pending, error, setError, run } = usePendingAction((caught) => {
+    if (isApiError(caught, "unauthenticated")) return caught.message;
+    // The form checked what it could; what the server still refuses is said in the form's words.
+    if (isApiError(caught, "validation_failed"))
+      return "Check your email address and password, then try again.";
+    return describeError(caught);
+  });
 
   const handleSubmit = async (event: FormEvent) => {
     event.preventDefault();
+    setError(null);
+    const errors = checkSignInFields(email, password);
+    setFieldErrors(errors);
+    if (Object.keys(errors).length > 0) return;
     await run(async () => {
-      await api.logIn({ email, password });
+      await api.logIn({ email: email.trim(), password });
       await onSignedIn();
     });
   };
@@ -38,7 +61,11 @@ export function SignInPage({ next, onSignedIn }: { next: string | null; onSigned
           autoComplete="username"
           required
           value={email}
-          onChange={(event) => setEmail(event.target.value)}
+          error={fieldErrors.email}
+          onChange={(event) => {
+            setEmail(event.target.value);
+            setFieldErrors(({ email: _cleared, ...rest }) => rest);
+          }}
         />
         <TextField
           label="Password"
@@ -47,7 +74,11 @@ export function SignInPage({ next, onSignedIn }: { next: string | null; onSigned
           autoComplete="current-password"
           required
           value={password}
-          onChange={(event) => setPassword(event.target.value)}
+          error={fieldErrors.password}
+          onChange={(event) => {
+            setPassword(event.target.value);
+            setFieldErrors(({ password: _cleared, ...rest }) => rest);
+          }}
         />
         <FormError>{error}</FormError>
         <button type="submit" className="button primary wide" disabled={pending}>

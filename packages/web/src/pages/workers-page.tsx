@@ -1,5 +1,5 @@
-import type { WorkspaceSummary } from "@cogno/protocol";
-import { useCallback, useEffect, useState } from "react";
+import type { ServerInfo, WorkspaceSummary } from "@cogno/protocol";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { subscribeToWorkspaceEvents } from "../api/workspace-events.ts";
 import { settingsPath } from "../components/app-shell.tsx";
 import { CommandLine } from "../components/command-line.tsx";
@@ -13,21 +13,37 @@ import { TimeAgo } from "../components/time-ago.tsx";
 import { useNow } from "../components/use-now.ts";
 import { useReloadable } from "../components/use-reloadable.ts";
 import { mergeWorker, sortWorkers } from "../lib/merge-worker.ts";
+import { formatExactTime } from "../lib/relative-time.ts";
+import {
+  DEFAULT_HEARTBEAT_INTERVAL_MS,
+  nextStatusChangeAt,
+  readHeartbeatInterval,
+  statusAt,
+} from "../lib/worker-presence.ts";
 
 /**
- * Status is derived by the server when read (a silent worker turns offline without any event), so
- * besides the live stream the list is re-read now and then.
+ * Heartbeats send the page no event, so while a worker is shown online the list is re-read every
+ * half interval: a healthy worker's last heartbeat then never looks older than 3 intervals, and a
+ * frozen one turns offline by the clock (worker-presence.ts) right when the server would say so.
+ * With no worker online, events carry every change and the list is re-read only now and then.
  */
-const REFRESH_INTERVAL_MS = 30_000;
+const IDLE_REFRESH_INTERVAL_MS = 30_000;
+
+/** The event stream: not yet open, open, or lost (since when) while the browser reconnects. */
+type Connection = { state: "connecting" } | { state: "live" } | { state: "lost"; since: Date };
 
 export function WorkersPage({ workspace }: { workspace: WorkspaceSummary }) {
   usePageTitle(`Workers · ${workspace.name}`);
   const api = useApi();
-  const now = useNow(5_000);
-  const readWorkers = useCallback(
-    async () => sortWorkers((await api.listWorkers(workspace.id)).workers),
-    [api, workspace.id],
-  );
+  const [heartbeatIntervalMs, setHeartbeatIntervalMs] = useState(DEFAULT_HEARTBEAT_INTERVAL_MS);
+  const serverInfo = useRef<Promise<ServerInfo> | null>(null);
+  const readWorkers = useCallback(async () => {
+    // The server's settings do not change while it runs: asked once per page.
+    serverInfo.current ??= api.getServerInfo();
+    const [listed, server] = await Promise.all([api.listWorkers(workspace.id), serverInfo.current]);
+    setHeartbeatIntervalMs(readHeartbeatInterval(server.heartbeatIntervalMs));
+    return sortWorkers(listed.workers);
+  }, [api, workspace.id]);
   const {
     data: workers,
     setData: setWorkers,
@@ -35,14 +51,41 @@ export function WorkersPage({ workspace }: { workspace: WorkspaceSummary }) {
     loading,
     reload: loadWorkers,
   } = useReloadable(readWorkers);
-  const [live, setLive] = useState(false);
+  const [connection, setConnection] = useState<Connection>({ state: "connecting" });
+
+  // The shown status of each worker moves with the clock: re-rendered every few seconds for the
+  // relative times, and at the very moment the next worker's heartbeats are 3 intervals old.
+  const [wakeAt, setWakeAt] = useState<number | null>(null);
+  const now = useNow(5_000, wakeAt);
+  const shown =
+    workers === null
+      ? null
+      : sortWorkers(
+          workers.map((worker) => ({ ...worker, status: statusAt(worker, now, heartbeatIntervalMs) })),
+        );
+  const nextChange = workers ? nextStatusChangeAt(workers, now, heartbeatIntervalMs) : null;
+  useEffect(() => setWakeAt(nextChange), [nextChange]);
+  const anyOnline = shown?.some((worker) => worker.status === "online") ?? false;
 
   useEffect(() => {
     void loadWorkers();
+  }, [loadWorkers]);
+
+  const refreshMs = anyOnline ? heartbeatIntervalMs / 2 : IDLE_REFRESH_INTERVAL_MS;
+  useEffect(() => {
     const timer = window.setInterval(() => {
       if (document.visibilityState === "visible") void loadWorkers();
-    }, REFRESH_INTERVAL_MS);
+    }, refreshMs);
     return () => window.clearInterval(timer);
+  }, [loadWorkers, refreshMs]);
+
+  // A tab in the background is not re-read; coming back, it reads at once rather than show stale times.
+  useEffect(() => {
+    const onVisible = () => {
+      if (document.visibilityState === "visible") void loadWorkers();
+    };
+    document.addEventListener("visibilitychange", onVisible);
+    return () => document.removeEventListener("visibilitychange", onVisible);
   }, [loadWorkers]);
 
   useEffect(() => {
@@ -50,9 +93,15 @@ export function WorkersPage({ workspace }: { workspace: WorkspaceSummary }) {
     return subscribeToWorkspaceEvents(workspace.id, {
       onWorkerUpdated: (worker) => setWorkers((current) => mergeWorker(current ?? [], worker)),
       onOpen: () => {
-        setLive(true);
+        setConnection({ state: "live" });
+        // Events sent while the stream was down are lost: read the list again after a reconnection.
         if (opened) void loadWorkers();
         opened = true;
+      },
+      onError: () => {
+        setConnection((current) =>
+          current.state === "lost" ? current : { state: "lost", since: new Date() },
+        );
       },
     });
   }, [workspace.id, loadWorkers, setWorkers]);
@@ -66,13 +115,27 @@ export function WorkersPage({ workspace }: { workspace: WorkspaceSummary }) {
         description={
           <>
             Machines running the <code>cogno</code> worker daemon for <strong>{workspace.name}</strong>.
-            {live ? <span className="live-indicator"> Updating live.</span> : null}
+            {connection.state === "live" ? (
+              <span className="live-indicator" data-testid="connection-state">
+                {" "}
+                Updating live.
+              </span>
+            ) : null}
           </>
         }
       />
-      {loadError ? <Notice tone="error">{loadError}</Notice> : null}
+      {connection.state === "lost" ? (
+        <Notice tone="error">
+          <strong data-testid="connection-state">Lost contact with the server</strong> at{" "}
+          {formatExactTime(connection.since)}. Reconnecting… Until then this list does not update: a worker
+          whose heartbeats stop still turns offline here after 3 intervals, but new workers and changes do not
+          show.
+        </Notice>
+      ) : null}
+      {/* While the stream is lost, a failed re-read has the same cause: one message says it. */}
+      {loadError && connection.state !== "lost" ? <Notice tone="error">{loadError}</Notice> : null}
       {loading ? <p className="muted">Loading workers…</p> : null}
-      {workers !== null && workers.length === 0 ? (
+      {shown !== null && shown.length === 0 ? (
         <div className="empty-state">
           <h2>No workers yet</h2>
           <p>
@@ -81,7 +144,8 @@ export function WorkersPage({ workspace }: { workspace: WorkspaceSummary }) {
           </p>
           <ol className="steps">
             <li>
-              <CommandLine command={`cogno login --token <key> --server ${origin}`} label="login command" />
+              <CommandLine command={`cogno login --token - --server ${origin}`} label="login command" />
+              <p className="muted small-text">It asks for the key: paste it and press Enter.</p>
             </li>
             <li>
               <CommandLine command="cogno" label="worker command" />
@@ -92,7 +156,7 @@ export function WorkersPage({ workspace }: { workspace: WorkspaceSummary }) {
           </p>
         </div>
       ) : null}
-      {workers !== null && workers.length > 0 ? (
+      {shown !== null && shown.length > 0 ? (
         <div className="table-scroll">
           <table className="data-table responsive" aria-label="Workers">
             <thead>
@@ -108,7 +172,7 @@ export function WorkersPage({ workspace }: { workspace: WorkspaceSummary }) {
               </tr>
             </thead>
             <tbody>
-              {workers.map((worker) => (
+              {shown.map((worker) => (
                 <tr key={worker.id} data-worker-id={worker.id}>
                   <th scope="row" data-label="Name">
                     {worker.name}
@@ -119,7 +183,7 @@ export function WorkersPage({ workspace }: { workspace: WorkspaceSummary }) {
                   </td>
                   <td data-label="Version">{worker.version}</td>
                   <td data-label="Key">
-                    {worker.apiKey.name} <code className="muted">{worker.apiKey.prefix}…</code>
+                    {worker.apiKey.name} <code className="muted key-prefix">{worker.apiKey.prefix}…</code>
                   </td>
                   <td data-label="Status">
                     <StatusBadge status={worker.status} />
