@@ -5,6 +5,7 @@ import fastifyWebsocket from "@fastify/websocket";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import { KeyAuthenticator } from "./apikeys/authenticator.ts";
 import { registerApiKeyRoutes, registerWhoamiRoute } from "./apikeys/routes.ts";
+import { registerAuditRoutes } from "./audit/routes.ts";
 import { registerAuthRoutes } from "./auth/routes.ts";
 import { currentUser } from "./auth/session.ts";
 import { pingDatabase } from "./db/create-database.ts";
@@ -89,6 +90,7 @@ export async function createApp(deps: Deps): Promise<App> {
   registerApiKeyRoutes(router, deps, { workers: connectedWorkers });
   registerWhoamiRoute(http, keys);
   registerWorkerRoutes(router, deps);
+  registerAuditRoutes(router, deps);
   const gateway = registerWorkerGateway(http, deps, { keys });
   const live = registerLiveRoutes(http, deps);
   await registerWebApp(http, deps.config.webDir);
