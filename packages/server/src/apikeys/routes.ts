@@ -2,20 +2,34 @@ import { routes, whoamiResponseSchema } from "@cogno/protocol";
 import fastJsonStringify from "fast-json-stringify";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
+import { originOf } from "../audit/service.ts";
 import type { Deps } from "../deps.ts";
 import type { ContractRouter } from "../http/contract-routes.ts";
 import type { KeyAuthenticator } from "./authenticator.ts";
-import { type ConnectedWorkers, createApiKey, getApiKey, listApiKeys, revokeApiKey } from "./service.ts";
+import { rollApiKey } from "./roll.ts";
+import {
+  type ConnectedWorkers,
+  createApiKey,
+  getApiKey,
+  listApiKeys,
+  renameApiKey,
+  revokeApiKey,
+} from "./service.ts";
 
 export function registerApiKeyRoutes(
   router: ContractRouter,
   deps: Deps,
   options: { workers: ConnectedWorkers },
 ): void {
-  router.add(routes.createApiKey, async ({ user, params, body, reply }) => {
+  router.add(routes.createApiKey, async ({ user, params, body, request, reply }) => {
     // The raw key is in this one response: make sure no cache keeps it.
     void reply.header("cache-control", "no-store");
-    return createApiKey(deps, { workspaceId: params.workspaceId, actor: user, ...body });
+    return createApiKey(deps, {
+      workspaceId: params.workspaceId,
+      actor: user,
+      origin: originOf(request),
+      ...body,
+    });
   });
 
   router.add(routes.listApiKeys, ({ user, params, query }) =>
@@ -32,8 +46,23 @@ export function registerApiKeyRoutes(
     getApiKey(deps, options.workers, { ...params, actor: user }),
   );
 
-  router.add(routes.revokeApiKey, ({ user, params }) =>
-    revokeApiKey(deps, options.workers, { ...params, actor: user }),
+  router.add(routes.renameApiKey, ({ user, params, body, request }) =>
+    renameApiKey(deps, { ...params, actor: user, origin: originOf(request), name: body.name }),
+  );
+
+  router.add(routes.rollApiKey, async ({ user, params, body, request, reply }) => {
+    // The new raw key is in this one response: make sure no cache keeps it.
+    void reply.header("cache-control", "no-store");
+    return rollApiKey(deps, {
+      ...params,
+      actor: user,
+      origin: originOf(request),
+      expiresInSeconds: body.expiresInSeconds,
+    });
+  });
+
+  router.add(routes.revokeApiKey, ({ user, params, request }) =>
+    revokeApiKey(deps, options.workers, { ...params, actor: user, origin: originOf(request) }),
   );
 }
 
