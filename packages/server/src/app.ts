@@ -4,6 +4,7 @@ import fastifyCookie from "@fastify/cookie";
 import fastifyWebsocket from "@fastify/websocket";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import { KeyAuthenticator } from "./apikeys/authenticator.ts";
+import { startExpirySweep } from "./apikeys/expiry.ts";
 import { registerApiKeyRoutes, registerWhoamiRoute } from "./apikeys/routes.ts";
 import { registerAuditRoutes } from "./audit/routes.ts";
 import { registerAuthRoutes } from "./auth/routes.ts";
@@ -94,11 +95,13 @@ export async function createApp(deps: Deps): Promise<App> {
   const gateway = registerWorkerGateway(http, deps, { keys });
   const live = registerLiveRoutes(http, deps);
   await registerWebApp(http, deps.config.webDir);
+  const expirySweep = startExpirySweep(deps);
 
   return {
     http,
     gateway,
     async shutDown() {
+      await expirySweep.stop();
       live.closeAll();
       await gateway.shutDown();
       await http.close();
