@@ -5,7 +5,7 @@ import fastifyWebsocket from "@fastify/websocket";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import { KeyAuthenticator } from "./apikeys/authenticator.ts";
 import { startExpirySweep } from "./apikeys/expiry.ts";
-import { registerApiKeyRoutes, registerWhoamiRoute } from "./apikeys/routes.ts";
+import { registerApiKeyRoutes, registerLeakReportRoute, registerWhoamiRoute } from "./apikeys/routes.ts";
 import { registerAuditRoutes } from "./audit/routes.ts";
 import { registerAuthRoutes } from "./auth/routes.ts";
 import { currentUser } from "./auth/session.ts";
@@ -90,6 +90,7 @@ export async function createApp(deps: Deps): Promise<App> {
   registerWorkspaceRoutes(router, deps);
   registerApiKeyRoutes(router, deps, { workers: connectedWorkers });
   registerWhoamiRoute(http, keys);
+  await registerLeakReportRoute(http, deps);
   registerWorkerRoutes(router, deps);
   registerAuditRoutes(router, deps);
   const gateway = registerWorkerGateway(http, deps, { keys });

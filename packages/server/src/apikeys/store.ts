@@ -277,3 +277,22 @@ export async function touchLastUsed(
     .where((eb) => eb.or([eb("last_used_at", "is", null), eb("last_used_at", "<", input.staleBefore)]))
     .execute();
 }
+
+/** The keys among `keyHashes` (hashes of reported tokens), by hash: for leaked-key reports. */
+export async function findKeysByHashes(
+  db: Executor,
+  keyHashes: string[],
+): Promise<Map<string, { id: string; workspaceId: string; name: string; prefix: string }>> {
+  if (keyHashes.length === 0) return new Map();
+  const rows = await db
+    .selectFrom("api_keys")
+    .select(["id", "workspace_id", "name", "prefix", "key_hash"])
+    .where("key_hash", "in", keyHashes)
+    .execute();
+  return new Map(
+    rows.map((row) => [
+      row.key_hash,
+      { id: row.id, workspaceId: row.workspace_id, name: row.name, prefix: row.prefix },
+    ]),
+  );
+}
