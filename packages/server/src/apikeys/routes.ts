@@ -113,7 +113,7 @@ export async function registerLeakReportRoute(app: FastifyInstance, deps: Deps):
   const limiter = new FailureLimiter(LEAK_REPORTS_PER_MINUTE, deps.clock);
   const rawBodies = new WeakMap<FastifyRequest, Buffer>();
 
-  await app.register(async (scope) => {
+  await app.register((scope, _options, done) => {
     scope.addContentTypeParser(
       "application/json",
       { parseAs: "buffer", bodyLimit: LEAK_REPORT_BODY_LIMIT },
@@ -149,6 +149,7 @@ export async function registerLeakReportRoute(app: FastifyInstance, deps: Deps):
     router.add(routes.reportLeakedKeys, ({ body, request }) =>
       reportLeakedKeys(deps, body, originOf(request)),
     );
+    done();
   });
 }
 
