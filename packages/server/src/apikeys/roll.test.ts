@@ -150,6 +150,29 @@ describe("rolling a key with no grace", () => {
     expect(deps.events.map((event) => event.type)).toEqual(["api_key.created", "api_key.revoked"]);
     expect(refusalOf(rolled.previous, now)?.code).toBe("api_key_expired");
   });
+
+  it("regression: with no grace the old key is revoked even when the clock moves between two readings", async () => {
+    const old = await createApiKey(deps, { workspaceId, actor: alice, name: "ticking" });
+    // A clock that moves a millisecond each time it is read, as a real one may.
+    const ticking = {
+      ...deps,
+      clock: {
+        now: () => {
+          deps.clock.advance(1);
+          return deps.clock.now();
+        },
+      },
+    };
+    const rolled = await rollApiKey(ticking, {
+      workspaceId,
+      actor: alice,
+      keyId: old.apiKey.id,
+      expiresInSeconds: 0,
+    });
+    expect(rolled.previous.revokedReason).toBe("rolled");
+    expect(rolled.previous.revokedAt).toBe(rolled.previous.expiresAt);
+    expect(Date.parse(rolled.previous.expiresAt ?? "")).toBe(Date.parse(rolled.apiKey.createdAt));
+  });
 });
 
 describe("who may roll, and what cannot be rolled", () => {

@@ -14,7 +14,6 @@ import {
 } from "@cogno/protocol";
 import { NO_ORIGIN, type RequestOrigin, userActor } from "../audit/service.ts";
 import { recordAudit } from "../audit/store.ts";
-import { isoAt } from "../clock.ts";
 import type { Deps } from "../deps.ts";
 import { recordKeyChange } from "../events/key-change-log.ts";
 import type { KeyChange } from "../events/key-changes.ts";
@@ -53,8 +52,10 @@ export async function rollApiKey(
   const refusal = refusalToRoll(old, (await findKeyHistory(deps.db, old.id)).roll);
   if (refusal !== undefined) throw new AppError("conflict", refusal);
 
-  const now = isoAt(deps.clock);
-  const graceEndsAt = isoAt(deps.clock, input.expiresInSeconds * 1000);
+  // One reading of the clock: with no grace the window must end exactly when it starts.
+  const started = deps.clock.now().getTime();
+  const now = new Date(started).toISOString();
+  const graceEndsAt = new Date(started + input.expiresInSeconds * 1000).toISOString();
   const endsNow = input.expiresInSeconds === 0;
   const actor = userActor(input.actor, input.origin ?? NO_ORIGIN);
   const key = generateApiKey();
