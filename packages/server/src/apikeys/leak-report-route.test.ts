@@ -7,6 +7,7 @@ import { LEAK_REPORT_MAX_TOKENS, leakedKeyResponseSchema, type User } from "@cog
 import { afterEach, describe, expect, it } from "vitest";
 import { type App, createApp } from "../app.ts";
 import { signUp } from "../auth/service.ts";
+import { ConfigError } from "../config.ts";
 import { createTestDeps, type TestDeps } from "../testing/test-deps.ts";
 import { createWorkspace } from "../workspaces/service.ts";
 import { LEAK_REPORTS_PER_MINUTE } from "./routes.ts";
@@ -143,6 +144,7 @@ describe("signed reports, with COGNO_LEAK_REPORT_PUBLIC_KEYS set", () => {
     for (const setting of [rsa.toString(), "-----BEGIN PUBLIC KEY-----\nbroken\n-----END PUBLIC KEY-----"]) {
       const broken = await createTestDeps({ COGNO_LEAK_REPORT_PUBLIC_KEYS: setting });
       await expect(createApp(broken)).rejects.toThrow(/COGNO_LEAK_REPORT_PUBLIC_KEYS/);
+      await expect(createApp(broken)).rejects.toBeInstanceOf(ConfigError);
       await broken.cleanup();
     }
   }, 30_000);

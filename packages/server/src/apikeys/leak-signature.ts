@@ -7,17 +7,23 @@
  * rotation.
  */
 import { createPublicKey, type KeyObject, verify } from "node:crypto";
+import { ConfigError } from "../config.ts";
 
 export const SIGNATURE_HEADER = "github-public-key-signature";
 
 const PEM_BLOCK = /-----BEGIN PUBLIC KEY-----[\s\S]*?-----END PUBLIC KEY-----/g;
 
-/** The keys of the setting; throws a sentence naming the setting when one is not an EC public key. */
+/**
+ * The keys of the setting. A setting that holds no usable EC public key stops the server at start
+ * (a ConfigError, as for every other setting), rather than leaving the endpoint unprotected.
+ */
 export function parseLeakReportKeys(setting: string): KeyObject[] {
   // Environment files often carry a PEM on one line with literal "\n" escapes.
   const blocks = setting.replace(/\\n/g, "\n").match(PEM_BLOCK) ?? [];
   if (blocks.length === 0)
-    throw new Error("COGNO_LEAK_REPORT_PUBLIC_KEYS holds no PEM public key (-----BEGIN PUBLIC KEY-----).");
+    throw new ConfigError(
+      "COGNO_LEAK_REPORT_PUBLIC_KEYS holds no PEM public key (-----BEGIN PUBLIC KEY-----).",
+    );
   return blocks.map((pem, index) => {
     let key: KeyObject | undefined;
     try {
@@ -26,7 +32,7 @@ export function parseLeakReportKeys(setting: string): KeyObject[] {
       key = undefined;
     }
     if (key?.asymmetricKeyType !== "ec")
-      throw new Error(
+      throw new ConfigError(
         `COGNO_LEAK_REPORT_PUBLIC_KEYS: public key ${index + 1} is not an ECDSA public key in PEM form. Copy the keys from https://api.github.com/meta/public_keys/secret_scanning.`,
       );
     return key;
