@@ -1,4 +1,4 @@
-import type { User } from "@cogno/protocol";
+import { generateApiKey, type User } from "@cogno/protocol";
 import { sql } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { listAuditEntries } from "../audit/store.ts";
@@ -7,7 +7,7 @@ import { createTestDeps, type TestDeps } from "../testing/test-deps.ts";
 import { createWorkspace } from "../workspaces/service.ts";
 import { startExpirySweep, sweepExpiredKeys } from "./expiry.ts";
 import { rollApiKey } from "./roll.ts";
-import { createApiKey, listApiKeys } from "./service.ts";
+import { createApiKey, listApiKeys, newKeyRow } from "./service.ts";
 
 let deps: TestDeps;
 let alice: User;
@@ -144,6 +144,34 @@ describe("the expiry sweep", () => {
         .sort(),
     );
   });
+
+  it("regression: 5,100 keys expiring together are all written down (one statement would pass the engines' parameter limit)", async () => {
+    const expiresAt = inMs(1_000);
+    const rows = Array.from({ length: 5_100 }, (_, i) =>
+      newKeyRow({
+        key: generateApiKey(),
+        workspaceId,
+        ownerId: alice.id,
+        name: `fleet-${i}`,
+        createdAt: deps.clock.now().toISOString(),
+        expiresAt,
+      }),
+    );
+    for (let start = 0; start < rows.length; start += 500)
+      await deps.db
+        .insertInto("api_keys")
+        .values(rows.slice(start, start + 500))
+        .execute();
+    deps.clock.advance(1_000);
+    expect(await sweepExpiredKeys(deps)).toHaveLength(5_100);
+    const { count } = await deps.db
+      .selectFrom("audit_log")
+      .select((eb) => eb.fn.countAll().as("count"))
+      .where("action", "=", "api_key.expired")
+      .executeTakeFirstOrThrow();
+    expect(Number(count)).toBe(5_100);
+    expect(await sweepExpiredKeys(deps)).toEqual([]);
+  }, 60_000);
 
   it("asks the database through the partial index, so an idle sweep stays cheap", async () => {
     if (deps.engine !== "sqlite") return; // PostgreSQL's planner prefers a scan on a table this small

@@ -19,13 +19,26 @@ import { type ExpiredKey, expireDueKeys, hasDueExpiries } from "./life-cycle-sto
 
 export const EXPIRY_SWEEP_EVERY_MS = 2_000;
 
+/** Keys marked per transaction: a burst of expiries is written in several. */
+export const EXPIRY_BATCH = 500;
+
 /** Marks the keys whose expiry has passed; returns those this call marked (none if another replica did). */
-export async function sweepExpiredKeys(deps: Deps): Promise<ExpiredKey[]> {
+export async function sweepExpiredKeys(deps: Deps, batchSize = EXPIRY_BATCH): Promise<ExpiredKey[]> {
   const now = isoAt(deps.clock);
   // Most sweeps find nothing: an indexed read, no write, no transaction.
   if (!(await hasDueExpiries(deps.db, now))) return [];
+  const swept: ExpiredKey[] = [];
+  for (;;) {
+    const batch = await expireBatch(deps, now, batchSize);
+    swept.push(...batch);
+    // A short batch: nothing left, or another replica is marking the rest.
+    if (batch.length < batchSize) return swept;
+  }
+}
+
+async function expireBatch(deps: Deps, now: string, batchSize: number): Promise<ExpiredKey[]> {
   const { expired, changes } = await deps.db.transaction().execute(async (trx) => {
-    const marked = await expireDueKeys(trx, now);
+    const marked = await expireDueKeys(trx, now, batchSize);
     const logged: KeyChange[] = [];
     if (marked.length === 0) return { expired: marked, changes: logged };
     await recordAudit(

@@ -73,19 +73,33 @@ export async function hasDueExpiries(db: Executor, now: string): Promise<boolean
 }
 
 /**
- * Marks every key whose expiry has passed as revoked at its expiry, and returns those this
- * statement marked. The condition `revoked_at is null` is re-checked on each row under its write
- * lock, so when replicas sweep at the same moment each key is returned to exactly one of them.
+ * Marks up to `limit` keys whose expiry has passed as revoked at their expiry, and returns those
+ * this statement marked. The conditions are checked again on each row under its write lock, so when
+ * replicas sweep at the same moment each key is returned to exactly one of them. A limit keeps one
+ * statement (and its audit insert) within the engines' bound on parameters when many keys expire
+ * together.
  */
-export async function expireDueKeys(trx: Transaction<Database>, now: string): Promise<ExpiredKey[]> {
+export async function expireDueKeys(
+  trx: Transaction<Database>,
+  now: string,
+  limit: number,
+): Promise<ExpiredKey[]> {
   const rows = await trx
     .updateTable("api_keys")
     .set((eb) => ({
       revoked_at: eb.ref("expires_at"),
       revoked_reason: sql<"expired" | "rolled">`case when rolled_at is null then 'expired' else 'rolled' end`,
     }))
+    .where("id", "in", (eb) =>
+      eb
+        .selectFrom("api_keys")
+        .select("id")
+        .where("revoked_at", "is", null)
+        .where("expires_at", "is not", null)
+        .where("expires_at", "<=", now)
+        .limit(limit),
+    )
     .where("revoked_at", "is", null)
-    .where("expires_at", "is not", null)
     .where("expires_at", "<=", now)
     .returning(["id", "workspace_id", "name", "prefix", "expires_at", "revoked_reason"])
     .execute();
