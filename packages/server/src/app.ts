@@ -4,7 +4,9 @@ import fastifyCookie from "@fastify/cookie";
 import fastifyWebsocket from "@fastify/websocket";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import { KeyAuthenticator } from "./apikeys/authenticator.ts";
-import { registerApiKeyRoutes, registerWhoamiRoute } from "./apikeys/routes.ts";
+import { startExpirySweep } from "./apikeys/expiry.ts";
+import { registerApiKeyRoutes, registerLeakReportRoute, registerWhoamiRoute } from "./apikeys/routes.ts";
+import { registerAuditRoutes } from "./audit/routes.ts";
 import { registerAuthRoutes } from "./auth/routes.ts";
 import { currentUser } from "./auth/session.ts";
 import { pingDatabase } from "./db/create-database.ts";
@@ -88,15 +90,19 @@ export async function createApp(deps: Deps): Promise<App> {
   registerWorkspaceRoutes(router, deps);
   registerApiKeyRoutes(router, deps, { workers: connectedWorkers });
   registerWhoamiRoute(http, keys);
+  await registerLeakReportRoute(http, deps);
   registerWorkerRoutes(router, deps);
+  registerAuditRoutes(router, deps);
   const gateway = registerWorkerGateway(http, deps, { keys });
   const live = registerLiveRoutes(http, deps);
   await registerWebApp(http, deps.config.webDir);
+  const expirySweep = startExpirySweep(deps);
 
   return {
     http,
     gateway,
     async shutDown() {
+      await expirySweep.stop();
       live.closeAll();
       await gateway.shutDown();
       await http.close();

@@ -1,11 +1,19 @@
 import { API_KEY_LIMIT, type User } from "@cogno/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { listAuditEntries } from "../audit/store.ts";
 import { signUp } from "../auth/service.ts";
 import { sha256Hex } from "../crypto.ts";
 import { codeOf } from "../testing/error-code.ts";
 import { createTestDeps, type TestDeps } from "../testing/test-deps.ts";
-import { createWorkspace } from "../workspaces/service.ts";
-import { type ConnectedWorkers, createApiKey, LIMIT_MESSAGE, listApiKeys, revokeApiKey } from "./service.ts";
+import { acceptInvitation, createInvitation, createWorkspace } from "../workspaces/service.ts";
+import {
+  type ConnectedWorkers,
+  createApiKey,
+  LIMIT_MESSAGE,
+  listApiKeys,
+  renameApiKey,
+  revokeApiKey,
+} from "./service.ts";
 
 const noWorkers: ConnectedWorkers = {
   listConnectedWithKey: async () => [],
@@ -158,5 +166,104 @@ describe("revokeApiKey", () => {
     expect(deps.events.filter((event) => event.type === "api_key.revoked")).toEqual([
       { type: "api_key.revoked", workspaceId, keyId: apiKey.id },
     ]);
+  });
+});
+
+describe("renameApiKey", () => {
+  it("renames, audits from and to, tells replicas to re-read the key and open pages to show it", async () => {
+    const { apiKey } = await createApiKey(deps, { workspaceId, actor: alice, name: "old name" });
+    deps.keyChangesSeen.length = 0;
+    deps.events.length = 0;
+    const renamed = await renameApiKey(deps, {
+      workspaceId,
+      actor: alice,
+      keyId: apiKey.id,
+      name: "new name",
+      origin: { ip: "10.0.0.7", userAgent: "browser" },
+    });
+    expect(renamed.apiKey).toEqual({ ...apiKey, name: "new name" });
+    expect(deps.keyChangesSeen).toEqual([
+      { seq: expect.any(Number), keyIds: [apiKey.id], change: "updated", reason: null },
+    ]);
+    expect(deps.events).toEqual([{ type: "api_key.updated", workspaceId, keyId: apiKey.id }]);
+    const { entries } = await listAuditEntries(deps.db, {
+      workspaceId,
+      action: "api_key.renamed",
+      actor: undefined,
+      before: undefined,
+      limit: 10,
+    });
+    expect(entries).toEqual([
+      expect.objectContaining({
+        actor: { type: "user", id: alice.id, name: "Alice" },
+        target: { type: "api_key", id: apiKey.id, name: "new name" },
+        ip: "10.0.0.7",
+        userAgent: "browser",
+        details: { from: "old name", to: "new name" },
+      }),
+    ]);
+  });
+
+  it("changes nothing and records nothing when the name is the same", async () => {
+    const { apiKey } = await createApiKey(deps, { workspaceId, actor: alice, name: "same" });
+    deps.keyChangesSeen.length = 0;
+    await renameApiKey(deps, { workspaceId, actor: alice, keyId: apiKey.id, name: "same" });
+    expect(deps.keyChangesSeen).toEqual([]);
+  });
+
+  it("follows the visibility rules of revoke: a member cannot rename another's key", async () => {
+    const bob = (await signUp(deps, { email: "bob@example.com", password: "long enough", name: "Bob" }, "b"))
+      .user;
+    const { token } = await createInvitation(deps, workspaceId, alice, { role: "member" });
+    await acceptInvitation(deps, token, bob.id);
+    const { apiKey } = await createApiKey(deps, { workspaceId, actor: alice, name: "alice's" });
+    expect(
+      await codeOf(renameApiKey(deps, { workspaceId, actor: bob, keyId: apiKey.id, name: "mine" })),
+    ).toBe("not_found");
+  });
+});
+
+describe("the audit trail of creating and revoking", () => {
+  it("records api_key.created and api_key.revoked with the actor's address, and never a secret", async () => {
+    const origin = { ip: "192.0.2.1", userAgent: "Mozilla/5.0" };
+    const { apiKey, key } = await createApiKey(deps, { workspaceId, actor: alice, name: "trail", origin });
+    await revokeApiKey(deps, noWorkers, { workspaceId, actor: alice, keyId: apiKey.id, origin });
+    await revokeApiKey(deps, noWorkers, { workspaceId, actor: alice, keyId: apiKey.id, origin });
+    const { entries } = await listAuditEntries(deps.db, {
+      workspaceId,
+      action: undefined,
+      actor: undefined,
+      before: undefined,
+      limit: 10,
+    });
+    expect(entries.map((entry) => entry.action).sort()).toEqual(["api_key.created", "api_key.revoked"]);
+    for (const entry of entries) {
+      expect(entry).toMatchObject({
+        actor: { type: "user", id: alice.id, name: "Alice" },
+        target: { type: "api_key", id: apiKey.id, name: "trail" },
+        ip: "192.0.2.1",
+        userAgent: "Mozilla/5.0",
+        details: expect.objectContaining({ prefix: apiKey.prefix }),
+      });
+    }
+    const text = JSON.stringify(entries);
+    expect(text).not.toContain(key.slice(17));
+    expect(text).not.toContain(sha256Hex(key));
+  });
+
+  it("regression: a key whose creation failed the limit leaves no audit entry", async () => {
+    for (let i = 0; i < API_KEY_LIMIT; i++)
+      await createApiKey(deps, { workspaceId, actor: alice, name: `k${i}` });
+    expect(await codeOf(createApiKey(deps, { workspaceId, actor: alice, name: "26th" }))).toBe(
+      "api_key_limit_reached",
+    );
+    const { entries } = await listAuditEntries(deps.db, {
+      workspaceId,
+      action: "api_key.created",
+      actor: undefined,
+      before: undefined,
+      limit: 50,
+    });
+    expect(entries).toHaveLength(API_KEY_LIMIT);
   });
 });

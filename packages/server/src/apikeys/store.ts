@@ -70,7 +70,7 @@ function toApiKey(row: ApiKeyRow, now: string): ApiKey {
 }
 
 /** Active at `now`: not revoked, not past its expiry. In SQL, for lists and the 25-key count. */
-function activeAt(now: string) {
+export function activeAt(now: string) {
   return (eb: ExpressionBuilder<Database, "api_keys">) =>
     eb.and([
       eb("api_keys.revoked_at", "is", null),
@@ -96,12 +96,18 @@ export type GuardedInsert =
  * updates the owner's membership row, which takes that row's write lock (PostgreSQL) or the
  * database write lock (SQLite) until commit: concurrent creates by the same user in the same
  * workspace queue here, so each counts only committed keys and the limit cannot be overshot.
- * `beforeInsert` runs inside the same transaction (a roll marks the old key there).
+ * `countsToward` runs inside the same transaction before the count (a roll marks the old key there,
+ * so it no longer counts); `afterInsert` runs after the insert, before the commit (the audit entry).
  */
 export function insertApiKeyWithinLimit(
   db: Kysely<Database>,
   row: ApiKeysTable,
-  input: { limit: number; now: string; countsToward?: (trx: Transaction<Database>) => Promise<void> },
+  input: {
+    limit: number;
+    now: string;
+    countsToward?: (trx: Transaction<Database>) => Promise<void>;
+    afterInsert?: (trx: Transaction<Database>, apiKey: ApiKey) => Promise<void>;
+  },
 ): Promise<GuardedInsert> {
   return db.transaction().execute(async (trx) => {
     const locked = await trx
@@ -116,7 +122,9 @@ export function insertApiKeyWithinLimit(
     if (counted >= input.limit) return { outcome: "limit_reached" };
     await trx.insertInto("api_keys").values(row).execute();
     const inserted = await selectApiKeys(trx).where("api_keys.id", "=", row.id).executeTakeFirstOrThrow();
-    return { outcome: "inserted", apiKey: toApiKey(inserted, input.now) };
+    const apiKey = toApiKey(inserted, input.now);
+    await input.afterInsert?.(trx, apiKey);
+    return { outcome: "inserted", apiKey };
   });
 }
 
@@ -268,4 +276,23 @@ export async function touchLastUsed(
     .where("id", "=", input.keyId)
     .where((eb) => eb.or([eb("last_used_at", "is", null), eb("last_used_at", "<", input.staleBefore)]))
     .execute();
+}
+
+/** The keys among `keyHashes` (hashes of reported tokens), by hash: for leaked-key reports. */
+export async function findKeysByHashes(
+  db: Executor,
+  keyHashes: string[],
+): Promise<Map<string, { id: string; workspaceId: string; name: string; prefix: string }>> {
+  if (keyHashes.length === 0) return new Map();
+  const rows = await db
+    .selectFrom("api_keys")
+    .select(["id", "workspace_id", "name", "prefix", "key_hash"])
+    .where("key_hash", "in", keyHashes)
+    .execute();
+  return new Map(
+    rows.map((row) => [
+      row.key_hash,
+      { id: row.id, workspaceId: row.workspace_id, name: row.name, prefix: row.prefix },
+    ]),
+  );
 }
