@@ -19,6 +19,7 @@ import { registerWebApp } from "./http/web-app.ts";
 import { registerLiveRoutes } from "./live/routes.ts";
 import { sanitizeUrl } from "./logging/logger.ts";
 import { MAX_FRAME_BYTES, registerWorkerGateway, type WorkerGateway } from "./workers/gateway.ts";
+import { startWorkerRetention } from "./workers/retention.ts";
 import { registerWorkerRoutes } from "./workers/routes.ts";
 import { createConnectedWorkers } from "./workers/service.ts";
 import { registerWorkspaceRoutes } from "./workspaces/routes.ts";
@@ -92,11 +93,13 @@ export async function createApp(deps: Deps): Promise<App> {
   const gateway = registerWorkerGateway(http, deps, { keys });
   const live = registerLiveRoutes(http, deps);
   await registerWebApp(http, deps.config.webDir);
+  const retention = startWorkerRetention(deps);
 
   return {
     http,
     gateway,
     async shutDown() {
+      await retention.stop();
       live.closeAll();
       await gateway.shutDown();
       await http.close();
