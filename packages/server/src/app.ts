@@ -9,6 +9,7 @@ import { registerAuthRoutes } from "./auth/routes.ts";
 import { currentUser } from "./auth/session.ts";
 import { pingDatabase } from "./db/create-database.ts";
 import type { Deps } from "./deps.ts";
+import { registerDeviceRoutes } from "./device/routes.ts";
 import { createContractRouter } from "./http/contract-routes.ts";
 import { checkSameOrigin } from "./http/cross-origin.ts";
 import { answerFrameworkError, errorBody, registerErrorHandling } from "./http/error-handler.ts";
@@ -90,6 +91,7 @@ export async function createApp(deps: Deps): Promise<App> {
   registerApiKeyRoutes(router, deps, { workers: connectedWorkers });
   registerWhoamiRoute(http, keys);
   registerWorkerRoutes(router, deps);
+  registerDeviceRoutes(router, deps);
   const gateway = registerWorkerGateway(http, deps, { keys });
   const live = registerLiveRoutes(http, deps);
   await registerWebApp(http, deps.config.webDir);

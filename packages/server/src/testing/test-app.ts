@@ -30,7 +30,7 @@ export interface TestApp {
   call(
     method: "GET" | "POST" | "PATCH" | "DELETE",
     url: string,
-    options?: { as?: TestPerson; body?: unknown; headers?: Record<string, string> },
+    options?: { as?: TestPerson; body?: unknown; headers?: Record<string, string>; remoteAddress?: string },
   ): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
 }
@@ -50,6 +50,7 @@ export async function startTestApp(deps: TestDeps): Promise<TestApp> {
           ...options.headers,
         },
         ...(options.body === undefined ? {} : { payload: options.body as object }),
+        ...(options.remoteAddress === undefined ? {} : { remoteAddress: options.remoteAddress }),
       });
     },
     close: () => app.shutDown(),
