@@ -36,6 +36,17 @@ describe("decideInvitationUse", () => {
     });
   });
 
+  it("regression: refuses someone removed from the workspace after the link was made", () => {
+    expect(decideInvitationUse(fresh, { ...newcomer, removedSinceLinkMade: true })).toEqual({
+      kind: "refuse",
+      reason: "removed",
+    });
+    expect(decideInvitationUse(fresh, { ...newcomer, removedSinceLinkMade: false })).toEqual({
+      kind: "join",
+      role: "member",
+    });
+  });
+
   it("leaves a current member's role as it is, whatever the link says", () => {
     expect(decideInvitationUse({ ...fresh, role: "admin" }, { currentRole: "member", now })).toEqual({
       kind: "already_member",

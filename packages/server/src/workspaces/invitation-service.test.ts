@@ -110,6 +110,30 @@ describe("invitation links", () => {
     expect((await listInvitations(deps, { workspaceId, actor: owner, ...page })).invitations).toHaveLength(1);
   });
 
+  it("regression: a removed member cannot rejoin with the link they joined by, or any link older than the removal", async () => {
+    const { token } = await createInvitation(deps, workspaceId, owner, { role: "admin" });
+    const bob = await person("Bob");
+    await acceptInvitation(deps, token, bob);
+    const { token: older } = await createInvitation(deps, workspaceId, owner, { role: "member" });
+    deps.clock.advance(1_000);
+    await removeMember(deps, { workspaceId, actor: owner, targetId: bob.id });
+    expect(await codeOf(acceptInvitation(deps, token, bob))).toBe("not_found");
+    expect(await codeOf(acceptInvitation(deps, older, bob))).toBe("not_found");
+    // The link still lets others in, and a link made after the removal is a new invitation.
+    expect(await codeOf(acceptInvitation(deps, token, await person("Cid")))).toBe("ok");
+    deps.clock.advance(1_000);
+    const { token: fresh } = await createInvitation(deps, workspaceId, owner, { role: "member" });
+    expect((await acceptInvitation(deps, fresh, bob)).role).toBe("member");
+  });
+
+  it("lets someone who left on their own come back by the link", async () => {
+    const { token } = await createInvitation(deps, workspaceId, owner, { role: "member" });
+    const ann = await person("Ann");
+    await acceptInvitation(deps, token, ann);
+    await removeMember(deps, { workspaceId, actor: ann, targetId: ann.id });
+    expect(await codeOf(acceptInvitation(deps, token, ann))).toBe("ok");
+  });
+
   it("regression (issue 8 #4): lowering an admin to member revokes the links they created, and only theirs", async () => {
     const { token: adminLink } = await createInvitation(deps, workspaceId, owner, { role: "admin" });
     const admin = await person("Adam");

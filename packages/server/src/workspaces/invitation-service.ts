@@ -30,6 +30,7 @@ import {
   recordInvitationUse,
   revokeInvitations,
   toWorkspace,
+  wasRemovedByOthersSince,
 } from "./store.ts";
 
 const INVITATION_DAYS = 7;
@@ -132,9 +133,20 @@ export async function acceptInvitation(deps: Deps, token: string, actor: UserAct
   return deps.db.transaction().execute(async (trx) => {
     const invitation = await findInvitation(trx, sha256Hex(token));
     if (!invitation) throw new AppError("not_found", INVALID_LINK);
+    const currentRole = await findRole(trx, invitation.workspace_id, actor.id);
     let decision = decideInvitationUse(
       { role: invitation.role, expiresAt: invitation.expires_at, revokedAt: invitation.revoked_at },
-      { currentRole: await findRole(trx, invitation.workspace_id, actor.id), now },
+      {
+        currentRole,
+        now,
+        removedSinceLinkMade:
+          currentRole === undefined &&
+          (await wasRemovedByOthersSince(trx, {
+            workspaceId: invitation.workspace_id,
+            userId: actor.id,
+            since: invitation.created_at,
+          })),
+      },
     );
     if (decision.kind === "refuse") throw new AppError("not_found", INVALID_LINK);
     if (decision.kind === "join") {

@@ -301,3 +301,25 @@ export async function insertMembershipIfAbsent(
     .executeTakeFirst();
   return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
 }
+
+/**
+ * Whether someone else removed the user from the workspace at or after `since`. Read from the audit
+ * log, which is append-only and written in the removal's own transaction, so it cannot disagree
+ * with the removal; a member who left on their own is not counted.
+ */
+export async function wasRemovedByOthersSince(
+  db: Executor,
+  input: { workspaceId: string; userId: string; since: string },
+): Promise<boolean> {
+  const row = await db
+    .selectFrom("audit_log")
+    .select("id")
+    .where("workspace_id", "=", input.workspaceId)
+    .where("action", "=", "member.removed")
+    .where("target_id", "=", input.userId)
+    .where("at", ">=", input.since)
+    .where((eb) => eb.or([eb("actor_id", "is", null), eb("actor_id", "!=", input.userId)]))
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
