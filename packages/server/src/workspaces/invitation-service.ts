@@ -17,21 +17,18 @@ import { AppError } from "../http/errors.ts";
 import { newId } from "../ids.ts";
 import { invitationTarget, userTarget } from "./audit-targets.ts";
 import { decideInvitationUse } from "./invitation-rules.ts";
-import { authorizeMember } from "./service.ts";
 import {
   findInvitation,
   findInvitationInWorkspace,
   findPendingInvitationPreview,
-  findRole,
-  findWorkspace,
   insertInvitation,
-  insertMembershipIfAbsent,
   listPendingInvitations,
   recordInvitationUse,
   revokeInvitations,
-  toWorkspace,
   wasRemovedByOthersSince,
-} from "./store.ts";
+} from "./invitation-store.ts";
+import { authorizeMember } from "./service.ts";
+import { findRole, findWorkspace, insertMembershipIfAbsent, toWorkspace } from "./store.ts";
 
 const INVITATION_DAYS = 7;
 
