@@ -27,8 +27,9 @@ import {
   revokeInvitations,
   wasRemovedByOthersSince,
 } from "./invitation-store.ts";
+import { canInvite } from "./roles.ts";
 import { authorizeMember } from "./service.ts";
-import { findRole, findWorkspace, insertMembershipIfAbsent, toWorkspace } from "./store.ts";
+import { findRole, findWorkspace, insertMembershipIfAbsent, lockWorkspace, toWorkspace } from "./store.ts";
 
 const INVITATION_DAYS = 7;
 
@@ -47,6 +48,13 @@ export async function createInvitation(
     expiresAt: isoAt(deps.clock, INVITATION_DAYS * 24 * 60 * 60 * 1000),
   };
   await deps.db.transaction().execute(async (trx) => {
+    // Checked again under the lock a removal or role change takes: an admin being lowered or
+    // removed at this moment cannot slip a new link past the revocation of their links.
+    await lockWorkspace(trx, workspaceId);
+    const role = await findRole(trx, workspaceId, actor.id);
+    if (role === undefined || !canInvite(role)) {
+      throw new AppError("forbidden", "Only workspace owners and admins can do this.");
+    }
     await insertInvitation(trx, {
       id: invitation.id,
       workspace_id: workspaceId,

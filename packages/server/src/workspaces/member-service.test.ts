@@ -125,6 +125,25 @@ describe("changeMemberRole", () => {
   });
 });
 
+describe("links of a lowered admin", () => {
+  it("regression: an admin creating a link while being lowered never keeps a pending link (any order)", async () => {
+    for (let round = 0; round < 10; round++) {
+      const ada = await join("admin", `Ada${round}`);
+      await Promise.all([
+        codeOf(createInvitation(deps, workspaceId, ada, { role: "member" })),
+        changeMemberRole(deps, { workspaceId, actor: owner, targetId: ada.id, role: "member" }),
+      ]);
+      const pending = await deps.db
+        .selectFrom("invitations")
+        .select("id")
+        .where("created_by", "=", ada.id)
+        .where("revoked_at", "is", null)
+        .execute();
+      expect(pending).toEqual([]);
+    }
+  });
+});
+
 describe("removeMember", () => {
   it("revokes the member's keys and links, and audits the removal and each revoked key and link", async () => {
     const ada = await join("admin", "Ada");
