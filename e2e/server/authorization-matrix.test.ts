@@ -15,6 +15,8 @@ import {
 import { expectError } from "../support/expect-error.ts";
 import { type RunningServer, startServer } from "../support/server.ts";
 import { createTestStore, type TestStore } from "../support/store.ts";
+import { waitFor } from "../support/wait-for.ts";
+import { connectRegistered } from "../support/worker-socket.ts";
 
 type Actor = "owner" | "admin" | "member" | "outsider";
 const ACTORS: Actor[] = ["owner", "admin", "member", "outsider"];
@@ -27,6 +29,8 @@ let clients: Record<Actor, ApiClient>;
 /** A member whose keys and membership the others act on. */
 let bystander: SignedInUser;
 let bystanderKeyId: string;
+let bystanderKey: string;
+let machines = 0;
 
 beforeAll(async () => {
   store = await createTestStore();
@@ -41,7 +45,9 @@ beforeAll(async () => {
   ]);
   clients = { owner: owner.client, admin: admin.client, member: member.client, outsider: outsider.client };
   bystander = other;
-  bystanderKeyId = (await createKey({ client: bystander.client, workspaceId }, "bystander-key")).apiKey.id;
+  const created = await createKey({ client: bystander.client, workspaceId }, "bystander-key");
+  bystanderKeyId = created.apiKey.id;
+  bystanderKey = created.key;
 });
 
 afterAll(async () => {
@@ -140,7 +146,71 @@ const ROUTES: RouteCase[] = [
     route: "GET workers",
     run: (client = anonymous()) => client.get(`${base()}/workers`),
     expected: { owner: 200, admin: 200, member: 200, outsider: 403 },
-    check: (response) => expect(response.body).toEqual({ workers: [] }),
+    check: (response) => expect(Array.isArray(response.body.workers)).toBe(true),
+  },
+  {
+    route: "GET invitations",
+    run: (client = anonymous()) => client.get(`${base()}/invitations`),
+    expected: { owner: 200, admin: 200, member: 403, outsider: 403 },
+    check: (response) => expect(Array.isArray(response.body.invitations)).toBe(true),
+  },
+  {
+    route: "DELETE invitation",
+    async run(client = anonymous()) {
+      const created = await owner.client.post(`${base()}/invitations`, { role: "member" });
+      return client.delete(`${base()}/invitations/${created.body.invitation.id}`);
+    },
+    expected: { owner: 204, admin: 204, member: 403, outsider: 403 },
+  },
+  {
+    route: "PATCH another member's role",
+    async run(client = anonymous()) {
+      const target = await addMember(owner, "member", "Promoted");
+      return client.request("PATCH", `${base()}/members/${target.user.id}`, { role: "admin" });
+    },
+    expected: { owner: 200, admin: 200, member: 403, outsider: 403 },
+    check: (response) => expect(response.body.member.role).toBe("admin"),
+  },
+  {
+    route: "POST disconnect another member's worker",
+    async run(client = anonymous()) {
+      machines += 1;
+      const worker = await connectRegistered(server.url, bystanderKey, `matrix-stop-${machines}`);
+      try {
+        return await client.post(`${base()}/workers/${worker.workerId}/disconnect`);
+      } finally {
+        worker.socket.terminate();
+      }
+    },
+    expected: { owner: 200, admin: 200, member: 404, outsider: 403 },
+    check: (response) => expect(response.body.worker.status).toBe("stopped"),
+  },
+  {
+    route: "DELETE another member's stopped worker",
+    async run(client = anonymous()) {
+      machines += 1;
+      const worker = await connectRegistered(server.url, bystanderKey, `matrix-forget-${machines}`);
+      worker.send({ type: "stopping" });
+      await worker.closed;
+      await waitFor(
+        () => owner.client.get(`${base()}/workers`),
+        (list) =>
+          list.body.workers.some(
+            (w: { id: string; status: string }) => w.id === worker.workerId && w.status === "stopped",
+          ),
+      );
+      return client.delete(`${base()}/workers/${worker.workerId}`);
+    },
+    expected: { owner: 204, admin: 204, member: 404, outsider: 403 },
+  },
+  {
+    route: "POST device approve into the workspace",
+    async run(client = anonymous()) {
+      const login = await anonymous().post("/api/v1/device/authorize", { clientName: "matrix-machine" });
+      return client.post("/api/v1/device/approve", { userCode: login.body.userCode, workspaceId });
+    },
+    expected: { owner: 200, admin: 200, member: 200, outsider: 403 },
+    check: (response) => expect(response.body.apiKey.name).toBe("matrix-machine"),
   },
   {
     route: "GET events",

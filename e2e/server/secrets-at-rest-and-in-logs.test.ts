@@ -3,12 +3,11 @@
  * of the data directory (SQLite file, WAL and SHM included), in the database's text, or in the
  * server's output. Only hashes and display prefixes may be kept.
  */
-import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { generateApiKey } from "@cogno/protocol";
-import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { ApiClient, bearer, signUpWithWorkspace } from "../support/api.ts";
+import { allDatabaseText, listFiles, secretsInFiles } from "../support/secrets-at-rest.ts";
 import { useServer } from "../support/server.ts";
 
 const fixture = useServer();
@@ -87,46 +86,6 @@ async function runFullFlow(url: string): Promise<Record<string, string>> {
     "wrong password": wrongPassword,
     "joiner's password": joinerPassword,
   };
-}
-
-async function listFiles(directory: string): Promise<string[]> {
-  const entries = await readdir(directory, { withFileTypes: true, recursive: true });
-  return entries.filter((entry) => entry.isFile()).map((entry) => path.join(entry.parentPath, entry.name));
-}
-
-/** Names of the secrets found in any file of the directory, with the file they are in. */
-async function secretsInFiles(directory: string, secrets: Record<string, string>): Promise<string[]> {
-  const found: string[] = [];
-  for (const file of await listFiles(directory)) {
-    const bytes = await readFile(file);
-    for (const [name, secret] of Object.entries(secrets)) {
-      if (bytes.includes(Buffer.from(secret, "utf8"))) found.push(`${name} in ${path.basename(file)}`);
-    }
-  }
-  return found;
-}
-
-/** Every text value of every table of the PostgreSQL database, one string per cell. */
-async function allDatabaseText(connectionString: string): Promise<string[]> {
-  const client = new pg.Client({ connectionString });
-  await client.connect();
-  try {
-    const columns = await client.query<{ table_name: string; column_name: string }>(
-      `select table_name, column_name from information_schema.columns
-       where table_schema = 'public' and data_type in ('text', 'character varying', 'character', 'json', 'jsonb')`,
-    );
-    expect(columns.rows.map((row) => row.table_name)).toContain("api_keys");
-    const values: string[] = [];
-    for (const { table_name: table, column_name: column } of columns.rows) {
-      const result = await client.query<{ value: string | null }>(
-        `select ${pg.escapeIdentifier(column)}::text as value from ${pg.escapeIdentifier(table)}`,
-      );
-      for (const row of result.rows) if (row.value !== null) values.push(row.value);
-    }
-    return values;
-  } finally {
-    await client.end();
-  }
 }
 
 describe("secrets at rest and in logs", () => {

@@ -11,6 +11,7 @@ import { registerAuthRoutes } from "./auth/routes.ts";
 import { currentUser } from "./auth/session.ts";
 import { pingDatabase } from "./db/create-database.ts";
 import type { Deps } from "./deps.ts";
+import { registerDeviceRoutes } from "./device/routes.ts";
 import { createContractRouter } from "./http/contract-routes.ts";
 import { checkSameOrigin } from "./http/cross-origin.ts";
 import { answerFrameworkError, errorBody, registerErrorHandling } from "./http/error-handler.ts";
@@ -21,6 +22,7 @@ import { registerWebApp } from "./http/web-app.ts";
 import { registerLiveRoutes } from "./live/routes.ts";
 import { sanitizeUrl } from "./logging/logger.ts";
 import { MAX_FRAME_BYTES, registerWorkerGateway, type WorkerGateway } from "./workers/gateway.ts";
+import { startWorkerRetention } from "./workers/retention.ts";
 import { registerWorkerRoutes } from "./workers/routes.ts";
 import { createConnectedWorkers } from "./workers/service.ts";
 import { registerWorkspaceRoutes } from "./workspaces/routes.ts";
@@ -93,16 +95,19 @@ export async function createApp(deps: Deps): Promise<App> {
   await registerLeakReportRoute(http, deps);
   registerWorkerRoutes(router, deps);
   registerAuditRoutes(router, deps);
+  registerDeviceRoutes(router, deps);
   const gateway = registerWorkerGateway(http, deps, { keys });
   const live = registerLiveRoutes(http, deps);
   await registerWebApp(http, deps.config.webDir);
   const expirySweep = startExpirySweep(deps);
+  const retention = startWorkerRetention(deps);
 
   return {
     http,
     gateway,
     async shutDown() {
       await expirySweep.stop();
+      await retention.stop();
       live.closeAll();
       await gateway.shutDown();
       await http.close();

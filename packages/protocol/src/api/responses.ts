@@ -46,7 +46,7 @@ export const createInvitationResponseSchema = z.object({
   token: z.string(),
 });
 export type CreateInvitationResponse = z.infer<typeof createInvitationResponseSchema>;
-export const invitationsResponseSchema = z.object({ invitations: z.array(invitationSchema) });
+export const invitationsResponseSchema = z.object({ invitations: z.array(invitationSchema), nextCursor });
 export const invitationPreviewResponseSchema = z.object({
   workspace: z.object({ id: z.string(), name: z.string() }),
   role: roleSchema,

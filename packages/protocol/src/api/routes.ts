@@ -191,6 +191,7 @@ export const routes = {
     auth: "session",
     minimumRole: "admin",
     params: workspaceParams,
+    query: pageQuerySchema,
     responses: { 200: invitationsResponseSchema },
   }),
   revokeInvitation: route({

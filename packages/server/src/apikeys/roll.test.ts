@@ -4,8 +4,9 @@ import { listAuditEntries } from "../audit/store.ts";
 import { signUp } from "../auth/service.ts";
 import { sha256Hex } from "../crypto.ts";
 import { codeOf } from "../testing/error-code.ts";
+import { joinWorkspace } from "../testing/members.ts";
 import { createTestDeps, type TestDeps } from "../testing/test-deps.ts";
-import { acceptInvitation, createInvitation, createWorkspace } from "../workspaces/service.ts";
+import { createWorkspace } from "../workspaces/service.ts";
 import { refusalOf } from "./authenticator.ts";
 import { rollApiKey } from "./roll.ts";
 import { type ConnectedWorkers, createApiKey, getApiKey, listApiKeys, revokeApiKey } from "./service.ts";
@@ -36,8 +37,7 @@ async function join(role: "admin" | "member", name: string): Promise<User> {
   const user = (
     await signUp(deps, { email: `${name}@example.com`, password: "long enough", name }, `c-${name}`)
   ).user;
-  const { token } = await createInvitation(deps, workspaceId, alice, { role });
-  await acceptInvitation(deps, token, user.id);
+  await joinWorkspace(deps, { workspaceId, inviter: alice, joiner: user, role });
   return user;
 }
 

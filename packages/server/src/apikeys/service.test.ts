@@ -4,8 +4,9 @@ import { listAuditEntries } from "../audit/store.ts";
 import { signUp } from "../auth/service.ts";
 import { sha256Hex } from "../crypto.ts";
 import { codeOf } from "../testing/error-code.ts";
+import { joinWorkspace } from "../testing/members.ts";
 import { createTestDeps, type TestDeps } from "../testing/test-deps.ts";
-import { acceptInvitation, createInvitation, createWorkspace } from "../workspaces/service.ts";
+import { createWorkspace } from "../workspaces/service.ts";
 import {
   type ConnectedWorkers,
   createApiKey,
@@ -214,8 +215,7 @@ describe("renameApiKey", () => {
   it("follows the visibility rules of revoke: a member cannot rename another's key", async () => {
     const bob = (await signUp(deps, { email: "bob@example.com", password: "long enough", name: "Bob" }, "b"))
       .user;
-    const { token } = await createInvitation(deps, workspaceId, alice, { role: "member" });
-    await acceptInvitation(deps, token, bob.id);
+    await joinWorkspace(deps, { workspaceId, inviter: alice, joiner: bob, role: "member" });
     const { apiKey } = await createApiKey(deps, { workspaceId, actor: alice, name: "alice's" });
     expect(
       await codeOf(renameApiKey(deps, { workspaceId, actor: bob, keyId: apiKey.id, name: "mine" })),

@@ -9,8 +9,9 @@ import { auditEntrySchema, auditLogResponseSchema, routes, type User } from "@co
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type App, createApp } from "../app.ts";
 import { signUp } from "../auth/service.ts";
+import { joinWorkspace } from "../testing/members.ts";
 import { createTestDeps, type TestDeps } from "../testing/test-deps.ts";
-import { acceptInvitation, createInvitation, createWorkspace } from "../workspaces/service.ts";
+import { createWorkspace } from "../workspaces/service.ts";
 import { recordAudit, SYSTEM_ACTOR } from "./store.ts";
 
 let deps: TestDeps;
@@ -29,8 +30,7 @@ async function person(name: string): Promise<{ user: User; cookie: string }> {
 
 async function join(role: "admin" | "member", name: string) {
   const joiner = await person(name);
-  const { token } = await createInvitation(deps, workspaceId, owner.user, { role });
-  await acceptInvitation(deps, token, joiner.user.id);
+  await joinWorkspace(deps, { workspaceId, inviter: owner.user, joiner: joiner.user, role });
   return joiner;
 }
 

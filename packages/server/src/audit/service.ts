@@ -36,13 +36,19 @@ export function originOf(request: FastifyRequest): RequestOrigin {
   return { ip: request.ip, userAgent: userAgent === "" ? null : userAgent };
 }
 
+/** A signed-in person acting through a request: services authorise by `id` and audit the rest. */
+export interface UserActor extends AuditActor {
+  type: "user";
+  id: string;
+}
+
 /** A signed-in person acting from `origin`. */
-export function userActor(user: Pick<User, "id" | "name">, origin: RequestOrigin = NO_ORIGIN): AuditActor {
+export function userActor(user: Pick<User, "id" | "name">, origin: RequestOrigin = NO_ORIGIN): UserActor {
   return { type: "user", id: user.id, name: user.name, ip: origin.ip, userAgent: origin.userAgent };
 }
 
 /** The actor of a session request: the signed-in user, with the request's address and user agent. */
-export function auditActorOf(request: FastifyRequest, user: Pick<User, "id" | "name">): AuditActor {
+export function auditActorOf(request: FastifyRequest, user: Pick<User, "id" | "name">): UserActor {
   return userActor(user, originOf(request));
 }
 

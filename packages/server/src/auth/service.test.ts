@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { userActor } from "../audit/service.ts";
 import { codeOf } from "../testing/error-code.ts";
 import { createTestDeps, type TestDeps } from "../testing/test-deps.ts";
-import { acceptInvitation, createInvitation, createWorkspace } from "../workspaces/service.ts";
+import { acceptInvitation, createInvitation } from "../workspaces/invitation-service.ts";
+import { createWorkspace } from "../workspaces/service.ts";
 import { authenticateSession, logIn, logOut, SESSION_DAYS, signUp } from "./service.ts";
 
 let deps: TestDeps;
@@ -50,11 +52,11 @@ describe("invitations", () => {
     const owner = await signUp(deps, { email: "o@example.com", password: "long enough", name: "O" }, "c");
     const invitee = await signUp(deps, { email: "i@example.com", password: "long enough", name: "I" }, "c");
     const workspace = await createWorkspace(deps, owner.user.id, "Acme");
-    const { token, invitation } = await createInvitation(deps, workspace.id, owner.user, {
+    const { token, invitation } = await createInvitation(deps, workspace.id, userActor(owner.user), {
       role: "member",
     });
     expect(Date.parse(invitation.expiresAt) - deps.clock.now().getTime()).toBe(7 * DAY_MS);
     deps.clock.advance(7 * DAY_MS);
-    expect(await codeOf(acceptInvitation(deps, token, invitee.user.id))).toBe("not_found");
+    expect(await codeOf(acceptInvitation(deps, token, userActor(invitee.user)))).toBe("not_found");
   });
 });

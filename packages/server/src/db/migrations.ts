@@ -249,6 +249,15 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  /**
+   * Browser login seals the key it makes for the waiting CLI to a public key derived from the device
+   * code (device/seal.ts): the database keeps that public key, never anything that can open the seal.
+   */
+  "0004_device_seal_key": {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable("device_authorizations").addColumn("seal_public_key", "text").execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -153,6 +153,8 @@ export interface DeviceAuthorizationsTable {
   api_key_id: string | null;
   /** The raw key made on approval, sealed with a key derived from the device code (never in the clear). */
   sealed_key: string | null;
+  /** The X25519 public key the approval seals to; its private key is derived from the device code. */
+  seal_public_key: string | null;
 }
 
 export interface Database {

@@ -284,3 +284,119 @@ export async function findRevokedKeyIds(
   }
   return keyIds.filter((id) => !active.has(id));
 }
+
+// ── Fleet control from the web app (workers/service.ts): reads, the stop mark, and deletes. ──
+
+export interface ActionableWorkerRow extends WorkerRow {
+  /** The live connection that owns the row (the one a stop is guarded on). */
+  connection_id: string | null;
+  /** Whose key the worker uses: members act only on workers of their own keys. */
+  key_owner_id: string;
+}
+
+export function findWorkerRowInWorkspace(
+  db: Kysely<Database>,
+  workspaceId: string,
+  workerId: string,
+): Promise<ActionableWorkerRow | undefined> {
+  return selectWorkers(db)
+    .select(["workers.connection_id", "api_keys.owner_id as key_owner_id"])
+    .where("workers.workspace_id", "=", workspaceId)
+    .where("workers.id", "=", workerId)
+    .executeTakeFirst();
+}
+
+/**
+ * Marks a worker stopped from the web app, guarded on the connection that owned the row when it was
+ * read: if the machine connected again meanwhile, its new connection is not marked by this older
+ * decision (the caller reads again). An earlier stop keeps its time. Returns whether the row changed.
+ */
+export async function markWorkerStopped(
+  db: Kysely<Database>,
+  input: { workerId: string; connectionId: string | null; at: string },
+): Promise<boolean> {
+  const result = await db
+    .updateTable("workers")
+    .set((eb) => ({
+      stopped_at: eb.fn.coalesce("stopped_at", eb.val(input.at)),
+      disconnected_at: eb.fn.coalesce("disconnected_at", eb.val(input.at)),
+    }))
+    .where("id", "=", input.workerId)
+    .where("connection_id", input.connectionId === null ? "is" : "=", input.connectionId)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/**
+ * Deletes a worker unless it is online at `now` by the rule of status.ts (connected, not stopped,
+ * a sign of life within 3 intervals, its key active), decided in the same statement, so a machine
+ * that reconnects between the check and the delete is not forgotten. Returns whether it was deleted.
+ */
+export async function deleteWorkerUnlessOnline(
+  db: Kysely<Database>,
+  input: { workspaceId: string; workerId: string; now: string; onlineCutoff: string },
+): Promise<boolean> {
+  const result = await db
+    .deleteFrom("workers")
+    .where("workspace_id", "=", input.workspaceId)
+    .where("id", "=", input.workerId)
+    .where((eb) =>
+      eb.not(
+        eb.and([
+          eb("connected_at", "is not", null),
+          eb("disconnected_at", "is", null),
+          eb("stopped_at", "is", null),
+          eb(eb.fn.coalesce("last_heartbeat_at", "connected_at"), ">=", input.onlineCutoff),
+          eb.exists(
+            eb
+              .selectFrom("api_keys")
+              .select("api_keys.id")
+              .whereRef("api_keys.id", "=", "workers.api_key_id")
+              .where(keyActiveAt(input.now)),
+          ),
+        ]),
+      ),
+    )
+    .executeTakeFirst();
+  return Number(result.numDeletedRows) === 1;
+}
+
+/** No sign of the worker since `cutoff`: registered, connected, heartbeating, disconnected, stopped. */
+function unseenSince(cutoff: string) {
+  return (eb: ExpressionBuilder<Database, "workers">) =>
+    eb.and([
+      eb("workers.registered_at", "<", cutoff),
+      ...(["connected_at", "last_heartbeat_at", "disconnected_at", "stopped_at"] as const).map((column) =>
+        eb.or([eb(`workers.${column}`, "is", null), eb(`workers.${column}`, "<", cutoff)]),
+      ),
+    ]);
+}
+
+/**
+ * Deletes up to `limit` workers not seen since `cutoff` and returns them. The condition is checked
+ * again by the delete itself, so replicas sweeping at once (or a machine that just came back)
+ * never delete a worker that was seen meanwhile; each row is returned by one sweep only.
+ */
+export async function deleteWorkersUnseenSince(
+  trx: Kysely<Database>,
+  cutoff: string,
+  limit: number,
+): Promise<{ id: string; workspace_id: string; name: string }[]> {
+  const candidates = await trx
+    .selectFrom("workers")
+    .select("workers.id")
+    .where(unseenSince(cutoff))
+    .limit(limit)
+    .execute();
+  if (candidates.length === 0) return [];
+  return trx
+    .deleteFrom("workers")
+    .where(
+      "workers.id",
+      "in",
+      candidates.map((row) => row.id),
+    )
+    .where(unseenSince(cutoff))
+    .returning(["workers.id", "workers.workspace_id", "workers.name"])
+    .execute();
+}

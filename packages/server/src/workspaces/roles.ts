@@ -34,3 +34,33 @@ export function decideMemberRemoval(input: {
   if (input.targetRole === "owner" && input.ownerCount <= 1) return { allowed: false, reason: "last_owner" };
   return { allowed: true };
 }
+
+/** Owners and admins create invitations and see the pending ones. */
+export function canInvite(role: Role): boolean {
+  return hasRoleAtLeast(role, "admin");
+}
+
+export type RoleChangeDecision =
+  | { allowed: true; changed: false }
+  | { allowed: true; changed: true; revokesInvitations: boolean }
+  | { allowed: false; reason: "forbidden" | "last_owner" };
+
+/**
+ * Owners change any role, their own included; admins set member or admin on anyone who is not an
+ * owner; members change none. The last owner cannot be lowered. Someone who can no longer invite
+ * loses the links they created, so a lowered admin cannot bring anyone in (or come back) by them.
+ */
+export function decideRoleChange(input: {
+  actorRole: Role;
+  targetRole: Role;
+  newRole: Role;
+  ownerCount: number;
+}): RoleChangeDecision {
+  const { actorRole, targetRole, newRole } = input;
+  if (!hasRoleAtLeast(actorRole, "admin")) return { allowed: false, reason: "forbidden" };
+  if (actorRole !== "owner" && (targetRole === "owner" || newRole === "owner"))
+    return { allowed: false, reason: "forbidden" };
+  if (newRole === targetRole) return { allowed: true, changed: false };
+  if (targetRole === "owner" && input.ownerCount <= 1) return { allowed: false, reason: "last_owner" };
+  return { allowed: true, changed: true, revokesInvitations: canInvite(targetRole) && !canInvite(newRole) };
+}
