@@ -129,6 +129,43 @@ describe("one worker connection", () => {
     expect(await session).toEqual({ kind: "rejected", reason: "name too long" });
   });
 
+  it("ends with the server's message on an error whose code this CLI does not know", async () => {
+    const session = runWorkerSession(optionsFor());
+    const connection = await server.waitForConnection(0);
+    await connection.nextMessage();
+    connection.socket.send(
+      JSON.stringify({ type: "error", error: { code: "quota_exceeded", message: "Too many workers." } }),
+    );
+    connection.socket.close(4000, "protocol error");
+    expect(await session).toEqual({ kind: "rejected", reason: "Too many workers." });
+  });
+
+  it("ignores a message type from a newer server and keeps going", async () => {
+    const session = runWorkerSession(optionsFor());
+    const connection = await server.waitForConnection(0);
+    await connection.nextMessage();
+    connection.socket.send(JSON.stringify({ type: "pause", forMs: 5 }));
+    connection.socket.send(
+      JSON.stringify({ type: "registered", workerId: "wkr_1", heartbeatIntervalMs: 60_000 }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(registered).toEqual(["wkr_1"]);
+    stop.abort();
+    expect(await session).toEqual({ kind: "stopped" });
+  });
+
+  it("stops on a registered message that does not fit the contract instead of running without heartbeats", async () => {
+    const session = runWorkerSession(optionsFor());
+    const connection = await server.waitForConnection(0);
+    await connection.nextMessage();
+    connection.socket.send(
+      JSON.stringify({ type: "registered", workerId: "wkr_1", heartbeatIntervalMs: -1 }),
+    );
+    const end = await session;
+    expect(end).toMatchObject({ kind: "rejected", reason: /"registered" message .*heartbeatIntervalMs/ });
+    expect(registered).toEqual([]);
+  });
+
   it("asks for a reconnect when nothing listens", async () => {
     const url = workerSocketUrlOf(server.url);
     await server.close();

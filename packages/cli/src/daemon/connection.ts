@@ -9,7 +9,7 @@ import { WebSocket } from "ws";
 import { parseErrorBody, type ServerError } from "../http/error-body.ts";
 import type { RandomSource } from "./backoff.ts";
 import { clampHeartbeatInterval, computeHeartbeatDelay } from "./heartbeat.ts";
-import { parseServerMessage } from "./server-message.ts";
+import { parseServerFrame } from "./server-message.ts";
 
 export type SessionEnd =
   /** We were asked to stop and told the server so. */
@@ -167,8 +167,16 @@ export function runWorkerSession(options: SessionOptions): Promise<SessionEnd> {
     socket.on("message", (data, isBinary) => {
       lastHeardAt = Date.now();
       if (isBinary) return;
-      const message = parseServerMessage(data.toString());
-      if (message === undefined) return;
+      const frame = parseServerFrame(data.toString());
+      if (frame.kind === "ignored") return;
+      if (frame.kind === "malformed") {
+        finish({
+          kind: "rejected",
+          reason: `the server sent a "${frame.type}" message that does not fit the contract (${frame.problem}); is this cogno older than the server?`,
+        });
+        return;
+      }
+      const { message } = frame;
       switch (message.type) {
         case "registered": {
           const interval = clampHeartbeatInterval(message.heartbeatIntervalMs);
@@ -184,7 +192,7 @@ export function runWorkerSession(options: SessionOptions): Promise<SessionEnd> {
           finish({ kind: "revoked", apiKey: revokedKey });
           break;
         case "error":
-          serverErrorMessage = message.message;
+          serverErrorMessage = message.error.message;
           break;
       }
     });

@@ -1,5 +1,6 @@
 /** The worker endpoints of API.md that are plain HTTP (the socket lives in daemon/connection.ts). */
-import type { WhoamiResponse } from "@cogno/protocol";
+import { type WhoamiResponse, whoamiResponseSchema } from "@cogno/protocol";
+import { parseOutsideJson } from "../input/outside-json.ts";
 import { parseErrorBody, type ServerError } from "./error-body.ts";
 import { workerEndpointOf } from "./server-url.ts";
 
@@ -11,28 +12,6 @@ export type WhoamiResult =
   | { kind: "refused"; error: ServerError }
   /** The key could not be checked: network, timeout, 5xx, rate limit, or an answer we do not understand. */
   | { kind: "unavailable"; reason: string };
-
-function isWhoamiResponse(value: unknown): value is WhoamiResponse {
-  if (typeof value !== "object" || value === null) return false;
-  if (!("workspace" in value) || !("apiKey" in value)) return false;
-  const { workspace, apiKey } = value;
-  return (
-    typeof workspace === "object" &&
-    workspace !== null &&
-    "id" in workspace &&
-    typeof workspace.id === "string" &&
-    "name" in workspace &&
-    typeof workspace.name === "string" &&
-    typeof apiKey === "object" &&
-    apiKey !== null &&
-    "id" in apiKey &&
-    typeof apiKey.id === "string" &&
-    "name" in apiKey &&
-    typeof apiKey.name === "string" &&
-    "prefix" in apiKey &&
-    typeof apiKey.prefix === "string"
-  );
-}
 
 function describeFetchFailure(error: unknown): string {
   if (error instanceof Error && error.name === "TimeoutError") return "the server did not answer in time";
@@ -70,17 +49,12 @@ export async function fetchWhoami(
       reason: `${server} answered ${response.status}${message === undefined ? "" : `: ${message}`}`,
     };
   }
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = undefined;
-  }
-  if (!isWhoamiResponse(body)) {
+  const whoami = parseOutsideJson(whoamiResponseSchema, text);
+  if (!whoami.ok) {
     return {
       kind: "unavailable",
-      reason: `${server} did not answer like a Cogno server (is the URL right?)`,
+      reason: `${server} did not answer like a Cogno server (${whoami.problem}); is the URL right?`,
     };
   }
-  return { kind: "accepted", whoami: body };
+  return { kind: "accepted", whoami: whoami.value };
 }

@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
+import { type WhoamiResponse, workerMessageSchema } from "@cogno/protocol";
 import { type WebSocket, WebSocketServer } from "ws";
 
 export interface HttpAnswer {
@@ -34,7 +35,7 @@ export interface FakeServer {
   close: () => Promise<void>;
 }
 
-export const FAKE_WHOAMI = {
+export const FAKE_WHOAMI: WhoamiResponse = {
   workspace: { id: "wsp_test", name: "Test workspace" },
   apiKey: { id: "key_test", name: "test-laptop-worker", prefix: "cogno_wk_00000000" },
   user: { id: "usr_test", email: "alice@example.com", name: "Alice" },
@@ -60,7 +61,15 @@ function trackConnection(socket: WebSocket, request: IncomingMessage): FakeConne
   const waiters: ((message: unknown) => void)[] = [];
   let consumed = 0;
   socket.on("message", (data) => {
-    const message: unknown = JSON.parse(data.toString());
+    // The contract's schema checks what the CLI sends: a frame it does not fit shows up in a test's
+    // expectations as { invalid: <the text> } instead of passing unnoticed.
+    let message: unknown;
+    try {
+      const parsed = workerMessageSchema.safeParse(JSON.parse(data.toString()));
+      message = parsed.success ? parsed.data : { invalid: data.toString() };
+    } catch {
+      message = { invalid: data.toString() };
+    }
     received.push(message);
     const waiter = waiters.shift();
     if (waiter !== undefined) {
