@@ -3,6 +3,7 @@
  * that stops the daemon at once, clean stops, two machines, rotation, server restarts and refused
  * keys at the socket.
  */
+import { createServer } from "node:net";
 import { generateApiKey } from "@cogno/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../support/wait-for.ts";
@@ -47,6 +48,16 @@ async function startDaemon(
   const [, workerId] = await daemon.waitForOutput(/registered (?:again )?as (wkr_\w+)/);
   if (workerId === undefined) throw new Error("no worker id");
   return { daemon, workerId };
+}
+
+/** A port nothing listens on: one the system just gave out and took back. */
+async function findClosedPort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const address = probe.address();
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  if (address === null || typeof address === "string") throw new Error("no port");
+  return address.port;
 }
 
 async function workerRow(workerId: string): Promise<WorkerRow | undefined> {
@@ -205,9 +216,30 @@ describe("the worker daemon", () => {
       (row) => row?.status === "online",
     );
     expect((await fixture.listWorkers()).length).toBe(rowsBefore);
-    expect(daemon.output()).toMatch(/reconnecting in \d/);
+    // The draining server's 1001 brings it back at once, spread over 0–2 s, not after a backoff.
+    const [, drainWait] =
+      /connection lost \(the server is going away\); reconnecting in (\d+(?:\.\d)?) s/.exec(
+        daemon.output(),
+      ) ?? [];
+    expect(Number(drainWait)).toBeLessThan(2);
     daemon.child.kill("SIGTERM");
     expect((await daemon.exited).code).toBe(0);
+  });
+
+  it("says a server URL that never answered could not be reached, instead of connection lost", async () => {
+    const machine = await createMachine();
+    const closedPort = await findClosedPort();
+    const server = `http://127.0.0.1:${closedPort}`;
+    const daemon = startCli(machine, [], { env: { COGNO_TOKEN: generateApiKey(), COGNO_SERVER: server } });
+    daemons.push(daemon);
+    await daemon.waitForOutput(
+      new RegExp(
+        `could not reach ${server.replaceAll(".", "\\.")}: connection refused — is the server running and the URL right\\? Retrying in `,
+      ),
+    );
+    daemon.child.kill("SIGTERM");
+    expect((await daemon.exited).code).toBe(0);
+    expect(daemon.output()).not.toContain("connection lost");
   });
 
   it("a second daemon on the same machine replaces the first, which exits 1 instead of fighting back", async () => {

@@ -10,6 +10,7 @@ import { createUsageError, ExitError } from "../exit-error.ts";
 import { normalizeServerUrl } from "../http/server-url.ts";
 import { fetchWhoami } from "../http/worker-client.ts";
 import { describeKeyName } from "../output/key-refused.ts";
+import { asSentence } from "../output/sentence.ts";
 import type { CommandContext } from "./context.ts";
 import { recordKeyRefusal } from "./key-refusal.ts";
 
@@ -72,7 +73,7 @@ export async function login(options: LoginOptions, context: CommandContext): Pro
   if (answer.kind === "unavailable") {
     throw new ExitError(
       EXIT_CODES.failure,
-      `Could not check the key: ${answer.reason}. Stored credentials were not changed.`,
+      `Could not check the key: ${asSentence(answer.reason)} Stored credentials were not changed.`,
     );
   }
 

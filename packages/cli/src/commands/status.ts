@@ -9,6 +9,7 @@ import { readWorkerRecord } from "../daemon/worker-record.ts";
 import { ExitError } from "../exit-error.ts";
 import { fetchWhoami } from "../http/worker-client.ts";
 import { describeKeyName } from "../output/key-refused.ts";
+import { asSentence } from "../output/sentence.ts";
 import type { CommandContext } from "./context.ts";
 import { recordKeyRefusal } from "./key-refusal.ts";
 
@@ -49,9 +50,6 @@ export async function showStatus(context: CommandContext): Promise<void> {
     });
   }
   if (answer.kind === "unavailable") {
-    throw new ExitError(
-      EXIT_CODES.failure,
-      `Could not check the key with ${active.server}: ${answer.reason}.`,
-    );
+    throw new ExitError(EXIT_CODES.failure, `Could not check the key: ${asSentence(answer.reason)}`);
   }
 }

@@ -101,8 +101,23 @@ describe("one worker connection", () => {
     expect(await runWorkerSession(optionsFor())).toEqual({
       kind: "lost",
       reason: "the server answered 503: Starting.",
+      cause: "busy",
       registered: false,
       retryAfterMs: 7_000,
+    });
+  });
+
+  it("tells a server's close 1013 (try again later: its per-key limits) apart from a drop", async () => {
+    const session = runWorkerSession(optionsFor());
+    const connection = await server.waitForConnection(0);
+    await connection.nextMessage();
+    connection.socket.close(1013, "too many connections for this key");
+    expect(await session).toEqual({
+      kind: "lost",
+      reason: "the server asks to try again later (too many connections for this key)",
+      cause: "busy",
+      registered: false,
+      retryAfterMs: undefined,
     });
   });
 
@@ -115,7 +130,7 @@ describe("one worker connection", () => {
     );
     await new Promise((resolve) => setTimeout(resolve, 20));
     connection.socket.close(1001, "shutting down");
-    expect(await session).toMatchObject({ kind: "lost", registered: true });
+    expect(await session).toMatchObject({ kind: "lost", cause: "draining", registered: true });
   });
 
   it("does not retry a protocol error (4000); it reports the server's message", async () => {
@@ -166,11 +181,17 @@ describe("one worker connection", () => {
     expect(registered).toEqual([]);
   });
 
-  it("asks for a reconnect when nothing listens", async () => {
+  it("asks for a reconnect when nothing listens, saying the server was never reached", async () => {
     const url = workerSocketUrlOf(server.url);
     await server.close();
     const end = await runWorkerSession(optionsFor({ url }));
-    expect(end).toMatchObject({ kind: "lost", registered: false });
+    expect(end).toEqual({
+      kind: "lost",
+      reason: "connection refused",
+      cause: "unreachable",
+      registered: false,
+      retryAfterMs: undefined,
+    });
   });
 
   it("gives up on a server that stops answering (half-open connection) so it can reconnect", async () => {
@@ -184,6 +205,6 @@ describe("one worker connection", () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     connection.socket.pause();
     const end = await session;
-    expect(end).toMatchObject({ kind: "lost", registered: true });
+    expect(end).toMatchObject({ kind: "lost", cause: "dropped", registered: true });
   });
 });

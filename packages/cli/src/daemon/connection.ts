@@ -7,6 +7,7 @@ import type { IncomingMessage } from "node:http";
 import { type ApiKeyRef, CLOSE_CODES, type RegisterMessage, type WorkerMessage } from "@cogno/protocol";
 import { WebSocket } from "ws";
 import { parseErrorBody, type ServerError } from "../http/error-body.ts";
+import { describeNetworkError } from "../http/network-error.ts";
 import type { RandomSource } from "./backoff.ts";
 import { clampHeartbeatInterval, computeHeartbeatDelay } from "./heartbeat.ts";
 import { parseServerFrame } from "./server-message.ts";
@@ -20,8 +21,19 @@ export type SessionEnd =
   | { kind: "revoked"; apiKey: ApiKeyRef | undefined }
   /** Reconnecting would not help: a protocol error (4000), another 4xxx close, or a 4xx at the upgrade. */
   | { kind: "rejected"; reason: string }
-  /** The network, a 5xx or a 1001: reconnect. */
-  | { kind: "lost"; reason: string; registered: boolean; retryAfterMs: number | undefined };
+  /** The network, a 5xx, a 1001 or a 1013: reconnect. */
+  | { kind: "lost"; reason: string; cause: LostCause; registered: boolean; retryAfterMs: number | undefined };
+
+/**
+ * Why a connection was lost, which decides how soon to come back: `unreachable` never got an answer
+ * from the server (refused, unknown host, no answer in time); `draining` is a close 1001 from a
+ * server that is shutting down or handing its workers to another replica; `busy` is the server's
+ * "try again later" (close 1013, or 429 or 503 at the upgrade); `dropped` is anything else.
+ */
+export type LostCause = "unreachable" | "draining" | "busy" | "dropped";
+
+/** Close 1013 "Try Again Later" (RFC 6455 registry): the server's per-key limits. */
+const TRY_AGAIN_LATER = 1013;
 
 export interface SessionOptions {
   url: URL;
@@ -52,7 +64,15 @@ function parseRetryAfter(value: string | string[] | undefined): number | undefin
 function describeClose(code: number, reason: string): string {
   if (code === CLOSE_CODES.goingAway) return "the server is going away";
   if (code === 1006) return "the connection dropped";
+  if (code === TRY_AGAIN_LATER)
+    return `the server asks to try again later${reason === "" ? "" : ` (${reason})`}`;
   return reason === "" ? `closed with code ${code}` : `closed with code ${code}: ${reason}`;
+}
+
+function causeOfClose(code: number): LostCause {
+  if (code === CLOSE_CODES.goingAway) return "draining";
+  if (code === TRY_AGAIN_LATER) return "busy";
+  return "dropped";
 }
 
 function readLimitedBody(response: IncomingMessage): Promise<string> {
@@ -77,6 +97,9 @@ export function runWorkerSession(options: SessionOptions): Promise<SessionEnd> {
     let revokedKey: ApiKeyRef | undefined;
     let serverErrorMessage: string | undefined;
     let lastNetworkError: string | undefined;
+    // Whether the server answered at all (an upgrade, or an HTTP status): a URL that never answered
+    // is reported as such, not as a lost connection.
+    let reached = false;
     let heartbeatTimer: NodeJS.Timeout | undefined;
     let stopTimer: NodeJS.Timeout | undefined;
     let lastHeardAt = Date.now();
@@ -134,6 +157,7 @@ export function runWorkerSession(options: SessionOptions): Promise<SessionEnd> {
     }
 
     socket.on("unexpected-response", (_request, response) => {
+      reached = true;
       void readLimitedBody(response).then((body) => {
         const status = response.statusCode ?? 0;
         if (status === 401) {
@@ -146,6 +170,7 @@ export function runWorkerSession(options: SessionOptions): Promise<SessionEnd> {
           finish({
             kind: "lost",
             reason,
+            cause: status === 429 || status === 503 ? "busy" : "dropped",
             registered: false,
             retryAfterMs: parseRetryAfter(response.headers["retry-after"]),
           });
@@ -156,6 +181,7 @@ export function runWorkerSession(options: SessionOptions): Promise<SessionEnd> {
     });
 
     socket.on("open", () => {
+      reached = true;
       lastHeardAt = Date.now();
       send(options.register);
     });
@@ -198,7 +224,7 @@ export function runWorkerSession(options: SessionOptions): Promise<SessionEnd> {
     });
 
     socket.on("error", (error) => {
-      lastNetworkError = error.message;
+      lastNetworkError = describeNetworkError(error);
     });
 
     socket.on("close", (code, reasonBuffer) => {
@@ -215,7 +241,13 @@ export function runWorkerSession(options: SessionOptions): Promise<SessionEnd> {
       } else {
         const detail =
           code === 1006 && lastNetworkError !== undefined ? lastNetworkError : describeClose(code, reason);
-        finish({ kind: "lost", reason: detail, registered, retryAfterMs: undefined });
+        finish({
+          kind: "lost",
+          reason: detail,
+          cause: reached ? causeOfClose(code) : "unreachable",
+          registered,
+          retryAfterMs: undefined,
+        });
       }
     });
 

@@ -2,6 +2,7 @@
 import { type WhoamiResponse, whoamiResponseSchema } from "@cogno/protocol";
 import { parseOutsideJson } from "../input/outside-json.ts";
 import { parseErrorBody, type ServerError } from "./error-body.ts";
+import { describeNetworkError, describeUnreachable } from "./network-error.ts";
 import { workerEndpointOf } from "./server-url.ts";
 
 export const WHOAMI_TIMEOUT_MS = 10_000;
@@ -12,17 +13,6 @@ export type WhoamiResult =
   | { kind: "refused"; error: ServerError }
   /** The key could not be checked: network, timeout, 5xx, rate limit, or an answer we do not understand. */
   | { kind: "unavailable"; reason: string };
-
-function describeFetchFailure(error: unknown): string {
-  if (error instanceof Error && error.name === "TimeoutError") return "the server did not answer in time";
-  // Node's fetch hides the socket error in `cause` (ECONNREFUSED, ENOTFOUND…).
-  const cause = error instanceof Error ? error.cause : undefined;
-  if (cause instanceof Error) {
-    const code = "code" in cause && typeof cause.code === "string" ? `${cause.code}: ` : "";
-    return `${code}${cause.message}`;
-  }
-  return error instanceof Error ? error.message : String(error);
-}
 
 export async function fetchWhoami(
   server: string,
@@ -39,7 +29,7 @@ export async function fetchWhoami(
     });
     text = await response.text();
   } catch (error) {
-    return { kind: "unavailable", reason: `could not reach ${server} (${describeFetchFailure(error)})` };
+    return { kind: "unavailable", reason: describeUnreachable(server, describeNetworkError(error)) };
   }
   if (response.status === 401) return { kind: "refused", error: parseErrorBody(text) };
   if (!response.ok) {
