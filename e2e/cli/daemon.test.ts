@@ -6,6 +6,7 @@
 import { createServer } from "node:net";
 import { generateApiKey } from "@cogno/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { addMember, createKey } from "../support/api.ts";
 import { waitFor } from "../support/wait-for.ts";
 import { type CliProcess, createMachine, type Machine, runCli, startCli } from "./cli-process.ts";
 import {
@@ -95,10 +96,29 @@ describe("the worker daemon", () => {
     expect(code).toBe(KEY_REFUSED);
     expect(at - answeredAt).toBeLessThan(1_000);
     expect(daemon.output()).toContain(`revoked: key ${apiKey.prefix}… ("revoked-while-running")`);
+    expect(daemon.output()).toContain("was refused: it was revoked.");
     expect(daemon.output()).toContain("cogno login --token <key>");
     expect((await workerRow(workerId))?.status).toBe("revoked");
     const again = await runCli(machine, ["login", "--token", key]);
     expect(again.code).toBe(KEY_REFUSED);
+  });
+
+  it("removing the key's owner from the workspace stops the daemon with exit 3, saying why (reason member_removed)", async () => {
+    const member = await addMember(fixture.owner, "member", "Bob");
+    const { key } = await createKey(
+      { client: member.client, workspaceId: fixture.owner.workspaceId },
+      "bob-laptop",
+    );
+    const machine = await createMachine();
+    expect((await runCli(machine, ["login", "--token", key, "--server", fixture.server.url])).code).toBe(0);
+    const { daemon } = await startDaemon(machine);
+    const removed = await fixture.owner.client.delete(
+      `/api/v1/workspaces/${fixture.owner.workspaceId}/members/${member.user.id}`,
+    );
+    expect(removed.status).toBe(204);
+    expect((await daemon.exited).code).toBe(KEY_REFUSED);
+    expect(daemon.output()).toContain("its owner was removed from the workspace");
+    expect(daemon.output()).not.toContain("reconnecting");
   });
 
   it("on SIGTERM tells the server it is stopping, exits 0 and shows stopped", async () => {

@@ -1,7 +1,7 @@
 /**
- * `cogno` / `cogno run [--name NAME]`: the worker daemon in the foreground. Returns on a clean stop;
- * throws ExitError(3) when the key is refused or revoked, so scripts and supervisors can tell
- * "fix the key" apart from a crash.
+ * `cogno` / `cogno run [--name NAME]`: the worker daemon in the foreground. Returns on a clean stop
+ * (a signal, or a stop from the web app); throws ExitError(3) when the key is refused or revoked, so
+ * scripts and supervisors can tell "fix the key" apart from a crash.
  */
 import { setTimeout as sleepFor } from "node:timers/promises";
 import { EXIT_CODES, registerMessageSchema } from "@cogno/protocol";
@@ -12,7 +12,7 @@ import { loadOrCreateMachineId } from "../daemon/machine-id.ts";
 import { runDaemon } from "../daemon/run-daemon.ts";
 import { saveWorkerRecord } from "../daemon/worker-record.ts";
 import { createUsageError, ExitError } from "../exit-error.ts";
-import { describeKeyName } from "../output/key-refused.ts";
+import { describeKeyName, describeRevokedReason } from "../output/key-refused.ts";
 import type { CommandContext } from "./context.ts";
 import { recordKeyRefusal } from "./key-refusal.ts";
 
@@ -82,17 +82,26 @@ export async function runWorker(options: RunOptions, context: CommandContext): P
   switch (end.kind) {
     case "stopped":
       return;
+    case "disconnected":
+      // A stop from the web app is a clean stop (exit 0): a supervisor must not start it again.
+      output.state(`stopped from the web app${end.by === undefined ? "" : ` by ${end.by.name}`}`);
+      output.info("The key stays valid: run cogno again to reconnect this worker.");
+      return;
     case "rejected":
       throw new ExitError(EXIT_CODES.failure, `The server closed the connection: ${end.reason}.`);
     case "refused":
     case "revoked": {
       const revoked = end.kind === "revoked" || end.error.code === "api_key_revoked";
       const keyName = (end.kind === "revoked" ? end.apiKey?.name : undefined) ?? active.known?.apiKey.name;
+      const revokedReason = end.kind === "revoked" ? end.reason : undefined;
       output.state(
-        `${revoked ? "revoked" : "refused"}: key ${describeKeyName(active.displayPrefix, keyName)}`,
+        revoked
+          ? `revoked: key ${describeKeyName(active.displayPrefix, keyName)}: ${describeRevokedReason(revokedReason)}`
+          : `refused: key ${describeKeyName(active.displayPrefix, keyName)}`,
       );
       throw await recordKeyRefusal(context, {
         code: end.kind === "revoked" ? "api_key_revoked" : end.error.code,
+        revokedReason,
         serverMessage: end.kind === "refused" ? end.error.message : undefined,
         displayPrefix: active.displayPrefix,
         keyName,

@@ -70,7 +70,7 @@ describe("one worker connection", () => {
     const apiKey = { id: "key_1", name: "ci", prefix: key.slice(0, 17) };
     connection.socket.send(JSON.stringify({ type: "revoked", apiKey }));
     // No close frame: the worker must not wait for it.
-    expect(await session).toEqual({ kind: "revoked", apiKey });
+    expect(await session).toEqual({ kind: "revoked", apiKey, reason: undefined });
   });
 
   it("treats close 4001 without a revoked message as revoked too", async () => {
@@ -78,7 +78,33 @@ describe("one worker connection", () => {
     const connection = await server.waitForConnection(0);
     await connection.nextMessage();
     connection.socket.close(4001, "revoked");
-    expect(await session).toEqual({ kind: "revoked", apiKey: undefined });
+    expect(await session).toEqual({ kind: "revoked", apiKey: undefined, reason: undefined });
+  });
+
+  it("ends as revoked with the server's reason (API.md v1.1)", async () => {
+    const session = runWorkerSession(optionsFor());
+    const connection = await server.waitForConnection(0);
+    await connection.nextMessage();
+    const apiKey = { id: "key_1", name: "ci", prefix: key.slice(0, 17) };
+    connection.socket.send(JSON.stringify({ type: "revoked", apiKey, reason: "rolled" }));
+    expect(await session).toEqual({ kind: "revoked", apiKey, reason: "rolled" });
+  });
+
+  it("ends as disconnected, naming who stopped it, on a disconnected message (stopped from the web app)", async () => {
+    const session = runWorkerSession(optionsFor());
+    const connection = await server.waitForConnection(0);
+    await connection.nextMessage();
+    connection.socket.send(JSON.stringify({ type: "disconnected", by: { id: "usr_1", name: "Alice" } }));
+    connection.socket.close(4002, "stopped");
+    expect(await session).toEqual({ kind: "disconnected", by: { id: "usr_1", name: "Alice" } });
+  });
+
+  it("treats close 4002 without a disconnected message as stopped from the web app, not as lost", async () => {
+    const session = runWorkerSession(optionsFor());
+    const connection = await server.waitForConnection(0);
+    await connection.nextMessage();
+    connection.socket.close(4002, "stopped");
+    expect(await session).toEqual({ kind: "disconnected", by: undefined });
   });
 
   it.each(["api_key_revoked", "api_key_invalid", "api_key_malformed"])(

@@ -4,7 +4,13 @@
  * caller (run-daemon.ts) from the returned `SessionEnd`.
  */
 import type { IncomingMessage } from "node:http";
-import { type ApiKeyRef, CLOSE_CODES, type RegisterMessage, type WorkerMessage } from "@cogno/protocol";
+import {
+  type ApiKeyRef,
+  CLOSE_CODES,
+  type RegisterMessage,
+  type RevokedReason,
+  type WorkerMessage,
+} from "@cogno/protocol";
 import { WebSocket } from "ws";
 import { parseErrorBody, type ServerError } from "../http/error-body.ts";
 import { describeNetworkError } from "../http/network-error.ts";
@@ -18,7 +24,9 @@ export type SessionEnd =
   /** HTTP 401 at the upgrade: the key is malformed, unknown or revoked. */
   | { kind: "refused"; error: ServerError }
   /** The server sent `revoked` or closed with 4001: do not reconnect. */
-  | { kind: "revoked"; apiKey: ApiKeyRef | undefined }
+  | { kind: "revoked"; apiKey: ApiKeyRef | undefined; reason: RevokedReason | undefined }
+  /** Stopped from the web app (`disconnected`, close 4002): do not reconnect; the key stays valid. */
+  | { kind: "disconnected"; by: StoppedBy | undefined }
   /** Reconnecting would not help: a protocol error (4000), another 4xxx close, or a 4xx at the upgrade. */
   | { kind: "rejected"; reason: string }
   /** The network, a 5xx, a 1001 or a 1013: reconnect. */
@@ -34,6 +42,12 @@ export type LostCause = "unreachable" | "draining" | "busy" | "dropped";
 
 /** Close 1013 "Try Again Later" (RFC 6455 registry): the server's per-key limits. */
 const TRY_AGAIN_LATER = 1013;
+
+/** Who stopped the worker from the web app. */
+export interface StoppedBy {
+  id: string;
+  name: string;
+}
 
 export interface SessionOptions {
   url: URL;
@@ -95,6 +109,8 @@ export function runWorkerSession(options: SessionOptions): Promise<SessionEnd> {
     let registered = false;
     let stopRequested = false;
     let revokedKey: ApiKeyRef | undefined;
+    let revokedReason: RevokedReason | undefined;
+    let stoppedBy: StoppedBy | undefined;
     let serverErrorMessage: string | undefined;
     let lastNetworkError: string | undefined;
     // Whether the server answered at all (an upgrade, or an HTTP status): a URL that never answered
@@ -215,7 +231,13 @@ export function runWorkerSession(options: SessionOptions): Promise<SessionEnd> {
         case "revoked":
           // Exit at once: the close 4001 that follows adds nothing, and "immediately" is the promise.
           revokedKey = message.apiKey;
-          finish({ kind: "revoked", apiKey: revokedKey });
+          revokedReason = message.reason;
+          finish({ kind: "revoked", apiKey: revokedKey, reason: revokedReason });
+          break;
+        case "disconnected":
+          // Likewise: the close 4002 that follows only repeats it.
+          stoppedBy = message.by;
+          finish({ kind: "disconnected", by: stoppedBy });
           break;
         case "error":
           serverErrorMessage = message.error.message;
@@ -232,7 +254,9 @@ export function runWorkerSession(options: SessionOptions): Promise<SessionEnd> {
       if (stopRequested) {
         finish({ kind: "stopped" });
       } else if (code === CLOSE_CODES.revoked) {
-        finish({ kind: "revoked", apiKey: revokedKey });
+        finish({ kind: "revoked", apiKey: revokedKey, reason: revokedReason });
+      } else if (code === CLOSE_CODES.stopped) {
+        finish({ kind: "disconnected", by: stoppedBy });
       } else if (code === CLOSE_CODES.protocolError) {
         finish({ kind: "rejected", reason: serverErrorMessage ?? describeClose(code, reason) });
       } else if (code >= 4000 && code < 5000) {

@@ -50,7 +50,7 @@ describe("the daemon loop", () => {
       { end: lost(false) },
       { end: lost(true), registers: "wkr_1" },
       { end: lost(false) },
-      { end: { kind: "revoked", apiKey: undefined }, registers: "wkr_1" },
+      { end: { kind: "revoked", apiKey: undefined, reason: undefined }, registers: "wkr_1" },
     ]);
     const end = await runDaemon(
       {
@@ -61,7 +61,7 @@ describe("the daemon loop", () => {
       },
       deps,
     );
-    expect(end).toEqual({ kind: "revoked", apiKey: undefined });
+    expect(end).toEqual({ kind: "revoked", apiKey: undefined, reason: undefined });
     // random 0.5 of ceilings 1 s, 2 s, 4 s; then reset by the registration: 1 s, then 2 s.
     expect(sleeps).toEqual([500, 1_000, 2_000, 500, 1_000]);
     expect(lines).toContain("2026-06-01T12:00:00Z registered as wkr_1 (heartbeat every 15 s)");

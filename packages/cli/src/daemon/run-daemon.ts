@@ -3,8 +3,7 @@
  * growing delay and connect again. It stops for good only when asked to, or when the server refuses
  * the key (a revoked key must never be retried in a loop).
  */
-import type { ApiKeyRef, RegisterMessage } from "@cogno/protocol";
-import type { ServerError } from "../http/error-body.ts";
+import type { RegisterMessage } from "@cogno/protocol";
 import { describeUnreachable } from "../http/network-error.ts";
 import { workerSocketUrlOf } from "../http/server-url.ts";
 import type { Output } from "../output/output.ts";
@@ -12,11 +11,8 @@ import { type BackoffPolicy, DEFAULT_BACKOFF, type RandomSource } from "./backof
 import type { SessionEnd, SessionOptions } from "./connection.ts";
 import { planReconnect } from "./reconnect.ts";
 
-export type DaemonEnd =
-  | { kind: "stopped" }
-  | { kind: "refused"; error: ServerError }
-  | { kind: "revoked"; apiKey: ApiKeyRef | undefined }
-  | { kind: "rejected"; reason: string };
+/** How the daemon ended: every way a session ends except a lost connection, which it retries. */
+export type DaemonEnd = Exclude<SessionEnd, { kind: "lost" }>;
 
 type LostEnd = Extract<SessionEnd, { kind: "lost" }>;
 
