@@ -39,16 +39,26 @@ export function buildProgram(context: CommandContext, writers: ProgramWriters): 
 
   program
     .command("login")
-    .description("check a workspace API key with the server and store it for the worker")
-    .requiredOption(
+    .description(
+      "store a workspace API key for the worker: checks --token <key> with the server, or without --token (at a terminal) logs in with the browser",
+    )
+    .option(
       "--token <key>",
-      'the API key from Settings > API Keys, or "-" to read it from standard input',
+      'the API key from Settings > API Keys, or "-" to read it from standard input (needed when not at a terminal)',
     )
     .option(
       "--server <url>",
       "Cogno server URL (default: COGNO_SERVER, the stored server, or http://127.0.0.1:8080)",
     )
-    .action(async (options: { token: string; server?: string }) => {
+    .addHelpText(
+      "after",
+      `
+Without --token, at a terminal, cogno login prints a web address and a code: open it, sign in, pick the
+workspace and approve. The approval makes a key named after this machine, and cogno stores it as
+--token would. Exit codes: 0 logged in; 1 denied, expired, cancelled (Ctrl-C) or the server could not
+be reached; 2 usage (no --token and no terminal); 3 the key was refused.`,
+    )
+    .action(async (options: { token?: string; server?: string }) => {
       await login({ token: options.token, server: options.server }, context);
     });
 

@@ -3,7 +3,6 @@
  * (a signal, or a stop from the web app); throws ExitError(3) when the key is refused or revoked, so
  * scripts and supervisors can tell "fix the key" apart from a crash.
  */
-import { setTimeout as sleepFor } from "node:timers/promises";
 import { EXIT_CODES, registerMessageSchema } from "@cogno/protocol";
 import { resolveActiveCredentials } from "../credentials/resolve.ts";
 import { readCredentials } from "../credentials/store.ts";
@@ -29,14 +28,6 @@ export function chooseWorkerName(requested: string | undefined, hostname: string
   if (name.length > WORKER_NAME_MAX)
     throw createUsageError(`--name must be at most ${WORKER_NAME_MAX} characters.`);
   return name;
-}
-
-async function sleepUnlessStopped(ms: number, signal: AbortSignal): Promise<void> {
-  try {
-    await sleepFor(ms, undefined, { signal });
-  } catch {
-    // Aborted by a stop request: the loop sees the aborted signal and ends.
-  }
 }
 
 export async function runWorker(options: RunOptions, context: CommandContext): Promise<void> {
@@ -68,7 +59,7 @@ export async function runWorker(options: RunOptions, context: CommandContext): P
       output,
       random: context.random,
       runSession: runWorkerSession,
-      sleep: sleepUnlessStopped,
+      sleep: context.sleep,
       onRegistered: (workerId) => {
         void saveWorkerRecord(config.configDir, {
           workerId,

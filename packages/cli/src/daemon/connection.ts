@@ -14,6 +14,7 @@ import {
 import { WebSocket } from "ws";
 import { parseErrorBody, type ServerError } from "../http/error-body.ts";
 import { describeNetworkError } from "../http/network-error.ts";
+import { parseRetryAfter } from "../http/retry-after.ts";
 import type { RandomSource } from "./backoff.ts";
 import { clampHeartbeatInterval, computeHeartbeatDelay } from "./heartbeat.ts";
 import { parseServerFrame } from "./server-message.ts";
@@ -66,14 +67,6 @@ const MAX_ERROR_BODY_BYTES = 64 * 1024;
 const MAX_SERVER_FRAME_BYTES = 1024 * 1024;
 /** Without any frame or pong for this many intervals the connection is presumed dead (half-open TCP). */
 const SILENT_INTERVALS_BEFORE_DEAD = 3;
-
-function parseRetryAfter(value: string | string[] | undefined): number | undefined {
-  if (typeof value !== "string") return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
-}
 
 function describeClose(code: number, reason: string): string {
   if (code === CLOSE_CODES.goingAway) return "the server is going away";

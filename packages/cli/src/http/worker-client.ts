@@ -1,9 +1,9 @@
 /** The worker endpoints of API.md that are plain HTTP (the socket lives in daemon/connection.ts). */
 import { type WhoamiResponse, whoamiResponseSchema } from "@cogno/protocol";
 import { parseOutsideJson } from "../input/outside-json.ts";
+import { endpointUrlOf } from "./endpoints.ts";
 import { parseErrorBody, type ServerError } from "./error-body.ts";
 import { describeNetworkError, describeUnreachable } from "./network-error.ts";
-import { workerEndpointOf } from "./server-url.ts";
 
 export const WHOAMI_TIMEOUT_MS = 10_000;
 
@@ -22,7 +22,7 @@ export async function fetchWhoami(
   let response: Response;
   let text: string;
   try {
-    response = await fetch(workerEndpointOf(server, "whoami"), {
+    response = await fetch(endpointUrlOf(server, "whoami"), {
       headers: { authorization: `Bearer ${key}`, accept: "application/json" },
       signal: AbortSignal.timeout(timeoutMs),
       redirect: "error",
