@@ -5,7 +5,7 @@ import { printHandoff } from "./commands/handoff.ts";
 import { login } from "./commands/login.ts";
 import { logout } from "./commands/logout.ts";
 import { runWorker } from "./commands/run.ts";
-import { showStatus } from "./commands/status.ts";
+import { STATUS_JSON_HELP, showStatus } from "./commands/status.ts";
 import { createUsageError } from "./exit-error.ts";
 
 export interface ProgramWriters {
@@ -53,10 +53,11 @@ export function buildProgram(context: CommandContext, writers: ProgramWriters): 
     .addHelpText(
       "after",
       `
-Without --token, at a terminal, cogno login prints a web address and a code: open it, sign in, pick the
-workspace and approve. The approval makes a key named after this machine, and cogno stores it as
---token would. Exit codes: 0 logged in; 1 denied, expired, cancelled (Ctrl-C) or the server could not
-be reached; 2 usage (no --token and no terminal); 3 the key was refused.`,
+Without --token, at a terminal, cogno login prints a web address and a code:
+open it, sign in, pick the workspace and approve. The approval makes a key
+named after this machine, and cogno stores it as --token would.
+Exit codes: 0 logged in; 1 denied, expired, cancelled (Ctrl-C) or no answer
+from the server; 2 no --token and no terminal; 3 the key was refused.`,
     )
     .action(async (options: { token?: string; server?: string }) => {
       await login({ token: options.token, server: options.server }, context);
@@ -65,8 +66,10 @@ be reached; 2 usage (no --token and no terminal); 3 the key was refused.`,
   program
     .command("status")
     .description("show the server, workspace and key in use, and whether the server accepts the key")
-    .action(async () => {
-      await showStatus(context);
+    .option("--json", "print the same as one JSON object (fields below)")
+    .addHelpText("after", STATUS_JSON_HELP)
+    .action(async (options: { json?: boolean }) => {
+      await showStatus({ json: options.json === true }, context);
     });
 
   program
