@@ -3,7 +3,9 @@
  * that stops the daemon at once, clean stops, two machines, rotation, server restarts and refused
  * keys at the socket.
  */
+import { writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
+import path from "node:path";
 import { generateApiKey } from "@cogno/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addMember, createKey } from "../support/api.ts";
@@ -262,16 +264,65 @@ describe("the worker daemon", () => {
     expect(daemon.output()).not.toContain("connection lost");
   });
 
-  it("a second daemon on the same machine replaces the first, which exits 1 instead of fighting back", async () => {
+  it("a second daemon with the same config directory refuses to start, naming the first, which keeps running", async () => {
     const { machine } = await loggedInMachine("twin-daemon-worker");
     const first = await startDaemon(machine);
-    const second = await startDaemon(machine);
+    const second = startCli(machine, []);
+    daemons.push(second);
+    expect((await second.exited).code).toBe(1);
+    expect(second.output()).toContain(`Another cogno worker is already running from`);
+    expect(second.output()).toContain(`pid ${first.daemon.child.pid}`);
+    expect(second.output()).not.toContain("connecting to");
+    // The first was never knocked off: still running, still one online row.
+    expect(first.daemon.output()).not.toContain("replaced this connection");
+    expect(first.daemon.child.exitCode).toBeNull();
+    await waitFor(
+      () => workerRow(first.workerId),
+      (row) => row?.status === "online",
+    );
+    first.daemon.child.kill("SIGTERM");
+    expect((await first.daemon.exited).code).toBe(0);
+    // Its lock went with it: the machine can start a worker again.
+    const again = await startDaemon(machine);
+    expect(again.workerId).toBe(first.workerId);
+    again.daemon.child.kill("SIGTERM");
+    expect((await again.daemon.exited).code).toBe(0);
+  });
+
+  it("a copied machine id on another config directory: the newer connection replaces the older, which exits 1 (one period)", async () => {
+    const a = await loggedInMachine("copied-id-a");
+    const b = await loggedInMachine("copied-id-b");
+    // As if one config directory had been copied to another machine (or another directory).
+    const machineId = `mch_copied${Date.now()}`;
+    for (const { machine } of [a, b]) {
+      await writeFile(path.join(machine.configHome, "cogno", "machine-id"), `${machineId}\n`);
+    }
+    const first = await startDaemon(a.machine);
+    const second = await startDaemon(b.machine);
     expect(second.workerId).toBe(first.workerId);
     const { code } = await first.daemon.exited;
     expect(code).toBe(1);
-    expect(first.daemon.output()).toContain("replaced this connection");
+    expect(first.daemon.output()).toContain("replaced this connection.\n");
+    expect(first.daemon.output()).not.toContain("..");
     expect(first.daemon.output()).not.toContain("reconnecting");
     expect((await fixture.listWorkers()).filter((worker) => worker.id === first.workerId)).toHaveLength(1);
+    second.daemon.child.kill("SIGTERM");
+    expect((await second.daemon.exited).code).toBe(0);
+  });
+
+  it("after a rotation whose restart was skipped, revoking the old key says restart, not create a new key", async () => {
+    const { machine, apiKey: oldKey } = await loggedInMachine("skipped-restart-old");
+    const first = await startDaemon(machine);
+    const { key: newKey, apiKey: newKeyRef } = await fixture.createKey("skipped-restart-new");
+    expect((await runCli(machine, ["login", "--token", newKey])).code).toBe(0);
+    await fixture.revokeKey(oldKey.id);
+    expect((await first.daemon.exited).code).toBe(KEY_REFUSED);
+    expect(first.daemon.output()).toContain(`newer key (${newKeyRef.prefix}… ("skipped-restart-new")`);
+    expect(first.daemon.output()).toContain("the server accepts it: restart cogno to use the new key.");
+    expect(first.daemon.output()).not.toContain("Create a new key");
+    // And a restart is indeed all it takes.
+    const second = await startDaemon(machine);
+    expect(second.workerId).toBe(first.workerId);
     second.daemon.child.kill("SIGTERM");
     expect((await second.daemon.exited).code).toBe(0);
   });

@@ -74,7 +74,9 @@ from the server; 2 no --token and no terminal; 3 the key was refused.`,
 
   program
     .command("logout")
-    .description("remove the stored key from this machine (the key stays active until revoked)")
+    .description(
+      "remove the stored key from this machine; it says whether the server still accepts the key (logging out does not revoke it)",
+    )
     .action(async () => {
       await logout(context);
     });

@@ -7,13 +7,13 @@ import { EXIT_CODES, registerMessageSchema } from "@cogno/protocol";
 import { resolveActiveCredentials } from "../credentials/resolve.ts";
 import { readCredentials } from "../credentials/store.ts";
 import { runWorkerSession } from "../daemon/connection.ts";
+import { acquireDaemonLock, type LockAttempt, readProcessStart } from "../daemon/daemon-lock.ts";
 import { loadOrCreateMachineId } from "../daemon/machine-id.ts";
-import { runDaemon } from "../daemon/run-daemon.ts";
+import { type DaemonEnd, runDaemon } from "../daemon/run-daemon.ts";
 import { saveWorkerRecord } from "../daemon/worker-record.ts";
 import { createUsageError, ExitError } from "../exit-error.ts";
-import { describeKeyName, describeRevokedReason } from "../output/key-refused.ts";
 import type { CommandContext } from "./context.ts";
-import { recordKeyRefusal } from "./key-refusal.ts";
+import { finishDaemon } from "./daemon-end.ts";
 
 export interface RunOptions {
   name: string | undefined;
@@ -28,6 +28,20 @@ export function chooseWorkerName(requested: string | undefined, hostname: string
   if (name.length > WORKER_NAME_MAX)
     throw createUsageError(`--name must be at most ${WORKER_NAME_MAX} characters.`);
   return name;
+}
+
+function describeHeldLock(lock: Extract<LockAttempt, { kind: "held" }>, configDir: string): ExitError {
+  const { holder } = lock;
+  const where = lock.sameHost ? "" : ` on ${holder.hostname}`;
+  return new ExitError(
+    EXIT_CODES.failure,
+    [
+      `Another cogno worker is already running from ${configDir}: pid ${holder.pid}${where}, started ${holder.startedAt}.`,
+      "Two workers sharing one config directory share one machine id, and the server would keep replacing one with the other.",
+      "Stop that one first, or give this one its own directory (XDG_CONFIG_HOME=… cogno login, then XDG_CONFIG_HOME=… cogno).",
+      `If no such worker is running, remove ${lock.path}.`,
+    ].join("\n"),
+  );
 }
 
 export async function runWorker(options: RunOptions, context: CommandContext): Promise<void> {
@@ -52,52 +66,36 @@ export async function runWorker(options: RunOptions, context: CommandContext): P
     );
   }
 
-  const stopSignal = context.createStopSignal();
-  const end = await runDaemon(
-    { server: active.server, key: active.key, register: register.data, stopSignal },
-    {
-      output,
-      random: context.random,
-      runSession: runWorkerSession,
-      sleep: context.sleep,
-      onRegistered: (workerId) => {
-        void saveWorkerRecord(config.configDir, {
-          workerId,
-          server: active.server,
-          registeredAt: context.now().toISOString(),
-        }).catch(() => undefined);
-      },
-    },
-  );
+  const lock = await acquireDaemonLock(config.configDir, {
+    pid: process.pid,
+    startedAt: context.now().toISOString(),
+    hostname: config.hostname,
+    processStart: await readProcessStart(process.pid),
+  });
+  if (lock.kind === "held") throw describeHeldLock(lock, config.configDir);
 
-  switch (end.kind) {
-    case "stopped":
-      return;
-    case "disconnected":
-      // A stop from the web app is a clean stop (exit 0): a supervisor must not start it again.
-      output.state(`stopped from the web app${end.by === undefined ? "" : ` by ${end.by.name}`}`);
-      output.info("The key stays valid: run cogno again to reconnect this worker.");
-      return;
-    case "rejected":
-      throw new ExitError(EXIT_CODES.failure, `The server closed the connection: ${end.reason}.`);
-    case "refused":
-    case "revoked": {
-      const revoked = end.kind === "revoked" || end.error.code === "api_key_revoked";
-      const keyName = (end.kind === "revoked" ? end.apiKey?.name : undefined) ?? active.known?.apiKey.name;
-      const revokedReason = end.kind === "revoked" ? end.reason : undefined;
-      output.state(
-        revoked
-          ? `revoked: key ${describeKeyName(active.displayPrefix, keyName)}: ${describeRevokedReason(revokedReason)}`
-          : `refused: key ${describeKeyName(active.displayPrefix, keyName)}`,
-      );
-      throw await recordKeyRefusal(context, {
-        code: end.kind === "revoked" ? "api_key_revoked" : end.error.code,
-        revokedReason,
-        serverMessage: end.kind === "refused" ? end.error.message : undefined,
-        displayPrefix: active.displayPrefix,
-        keyName,
-        keySource: active.keySource,
-      });
-    }
+  let end: DaemonEnd;
+  try {
+    const stopSignal = context.createStopSignal();
+    end = await runDaemon(
+      { server: active.server, key: active.key, register: register.data, stopSignal },
+      {
+        output,
+        random: context.random,
+        runSession: runWorkerSession,
+        sleep: context.sleep,
+        onRegistered: (workerId) => {
+          void saveWorkerRecord(config.configDir, {
+            workerId,
+            server: active.server,
+            registeredAt: context.now().toISOString(),
+          }).catch(() => undefined);
+        },
+      },
+    );
+  } finally {
+    await lock.release();
   }
+
+  await finishDaemon(end, active, context);
 }

@@ -14,6 +14,8 @@ export interface KeyRefusal {
   keyName: string | undefined;
   /** Where the key came from: decides whether the fix is `cogno login` or a new COGNO_TOKEN. */
   keySource: KeySource | "--token";
+  /** What to do next, when the caller knows better than the reason does (a newer key is stored). */
+  nextStep?: string | undefined;
 }
 
 interface Explanation {
@@ -99,7 +101,9 @@ export function describeKeyRefusal(refusal: KeyRefusal): string {
   // The server's message usually says what to do already; repeat it only when it does not, or when
   // the fix differs because the key came from COGNO_TOKEN.
   const serverGaveNextStep = refusal.serverMessage?.includes("cogno login --token") === true;
-  if (refusal.keySource === "COGNO_TOKEN") {
+  if (refusal.nextStep !== undefined) {
+    lines.push(refusal.nextStep);
+  } else if (refusal.keySource === "COGNO_TOKEN") {
     lines.push(explanation.nextForEnvironment);
   } else if (!serverGaveNextStep) {
     lines.push(explanation.next);
