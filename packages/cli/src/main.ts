@@ -12,6 +12,7 @@ import { createBrowserOpener } from "./device-login/open-browser.ts";
 import { type ExitCode, ExitError } from "./exit-error.ts";
 import { readFirstLine, readHiddenLine } from "./input/read-line.ts";
 import { type ActivityLog, createActivityLog } from "./output/activity-log.ts";
+import { createCleartextWarning } from "./output/cleartext-warning.ts";
 import { createOutput, type Output } from "./output/output.ts";
 import { buildProgram } from "./program.ts";
 
@@ -72,6 +73,7 @@ export async function runMain(args: readonly string[], deps: MainDeps): Promise<
     createStopSignal: () => deps.createStopSignal(output),
     sleep: deps.sleep,
     openBrowser: deps.openBrowser,
+    warnIfCleartext: createCleartextWarning(output),
   };
   const program = buildProgram(context, {
     writeOut: (text) => output.info(stripFinalNewline(text)),

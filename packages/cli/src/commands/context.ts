@@ -17,4 +17,6 @@ export interface CommandContext {
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   /** Opens a web page in the user's browser when it can; resolves whether it did, never rejects. */
   openBrowser: (url: string) => Promise<boolean>;
+  /** Call before a key travels to `server`: warns once per run when that is plain http:// beyond this machine. */
+  warnIfCleartext: (server: string) => void;
 }

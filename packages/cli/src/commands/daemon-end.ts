@@ -32,6 +32,7 @@ async function describeStoredReplacement(
   if (stored.state !== "present" || stored.credentials.key === active.key) return undefined;
   const parsed = parseApiKey(stored.credentials.key);
   if (!parsed.ok) return undefined;
+  context.warnIfCleartext(stored.credentials.server);
   const newer = `${describeKeyName(parsed.displayPrefix, stored.credentials.apiKey.name)}, saved ${stored.credentials.savedAt}`;
   const check = await fetchWhoami(
     stored.credentials.server,

@@ -140,6 +140,7 @@ export async function gatherHandoffFacts(context: CommandContext): Promise<Hando
   const { config } = context;
   const stored = await readCredentials(config.configDir);
   const { active, problem } = resolveQuietly(context, stored);
+  if (active !== undefined) context.warnIfCleartext(active.server);
   const live =
     active === undefined ? undefined : await fetchWhoami(active.server, active.key, LIVE_CHECK_TIMEOUT_MS);
   const accepted = live?.kind === "accepted" ? live.whoami : undefined;

@@ -177,6 +177,7 @@ export async function login(options: LoginOptions, context: CommandContext): Pro
   const stored = await readCredentials(config.configDir);
   const previous = stored.state === "present" ? stored.credentials : undefined;
   const server = chooseServer(options, config.envServer, previous?.server);
+  context.warnIfCleartext(server);
   const checked =
     offered === undefined
       ? await loginWithBrowser(server, context)

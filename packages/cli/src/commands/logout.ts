@@ -40,6 +40,7 @@ export async function logout(context: CommandContext): Promise<void> {
   const { config, output } = context;
   const stored = await readCredentials(config.configDir);
   // Ask before removing: the file is what names the server and the key.
+  if (stored.state === "present") context.warnIfCleartext(stored.credentials.server);
   const answer =
     stored.state === "present"
       ? await fetchWhoami(stored.credentials.server, stored.credentials.key, KEY_CHECK_TIMEOUT_MS)

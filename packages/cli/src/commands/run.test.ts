@@ -56,6 +56,21 @@ describe("the worker daemon (cogno run)", () => {
     expect(server.upgradeAttempts).toBe(1);
   });
 
+  it("prints the name of whoever stopped it with control characters escaped, on one line", async () => {
+    const { run, connection } = await startWorker(await loggedIn());
+    connection.socket.send(
+      JSON.stringify({
+        type: "disconnected",
+        by: { id: "usr_1", name: "Eve\u001b]0;x\u0007\n2026-06-01T12:00:00Z registered" },
+      }),
+    );
+    const result = await run;
+    expect(result.stdout).toContain(
+      "stopped from the web app by Eve\\u001b]0;x\\u0007\\u000a2026-06-01T12:00:00Z registered\n",
+    );
+    expect(result.stdout).not.toContain("\u001b");
+  });
+
   it("close 4002 alone is a stop from the web app too, exit 0", async () => {
     const { run, connection } = await startWorker(await loggedIn());
     connection.socket.close(4002, "stopped");

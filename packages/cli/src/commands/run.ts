@@ -48,6 +48,7 @@ export async function runWorker(options: RunOptions, context: CommandContext): P
   const { config, output } = context;
   const active = resolveActiveCredentials(config, await readCredentials(config.configDir));
   const name = chooseWorkerName(options.name, config.hostname);
+  context.warnIfCleartext(active.server);
   const machineId = await loadOrCreateMachineId(config.configDir);
   // The gateway validates the same schema; checking here turns a bad hostname into a clear message.
   const register = registerMessageSchema.safeParse({

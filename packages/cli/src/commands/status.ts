@@ -114,6 +114,7 @@ export async function showStatus(options: StatusOptions, context: CommandContext
   }
 
   const active = resolution.active;
+  context.warnIfCleartext(active.server);
   const answer = await fetchWhoami(active.server, active.key);
   const accepted = answer.kind === "accepted" ? answer.whoami : undefined;
   const workspace = accepted?.workspace ?? active.known?.workspace;

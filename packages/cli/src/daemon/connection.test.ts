@@ -159,6 +159,17 @@ describe("one worker connection", () => {
     expect(await session).toMatchObject({ kind: "lost", cause: "draining", registered: true });
   });
 
+  it("escapes control characters in a close reason, the one server text no schema reads", async () => {
+    const session = runWorkerSession(optionsFor());
+    const connection = await server.waitForConnection(0);
+    await connection.nextMessage();
+    connection.socket.close(1011, "\u001b[2Jgone\nforged");
+    expect(await session).toMatchObject({
+      kind: "lost",
+      reason: "closed with code 1011: \\u001b[2Jgone\\u000aforged",
+    });
+  });
+
   it("does not retry a protocol error (4000); it reports the server's message", async () => {
     const session = runWorkerSession(optionsFor());
     const connection = await server.waitForConnection(0);

@@ -7,6 +7,7 @@ import type { IncomingMessage } from "node:http";
 import {
   type ApiKeyRef,
   CLOSE_CODES,
+  escapeControlCharacters,
   type RegisterMessage,
   type RevokedReason,
   type WorkerMessage,
@@ -68,7 +69,9 @@ const MAX_SERVER_FRAME_BYTES = 1024 * 1024;
 /** Without any frame or pong for this many intervals the connection is presumed dead (half-open TCP). */
 const SILENT_INTERVALS_BEFORE_DEAD = 3;
 
-function describeClose(code: number, reason: string): string {
+function describeClose(code: number, rawReason: string): string {
+  // The close reason is the server's text, read from a frame no schema covers.
+  const reason = escapeControlCharacters(rawReason);
   if (code === CLOSE_CODES.goingAway) return "the server is going away";
   if (code === 1006) return "the connection dropped";
   if (code === TRY_AGAIN_LATER)
