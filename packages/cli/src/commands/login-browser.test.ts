@@ -10,6 +10,7 @@ import {
   startFakeServer,
 } from "../testing/fake-server.ts";
 import { type CliRun, createTemporaryConfigDir, createTestConfig, runCli } from "../testing/run-cli.ts";
+import { chooseClientName } from "./login.ts";
 
 function grantedToken(key: string): DeviceToken {
   return {
@@ -217,5 +218,12 @@ describe("cogno login without --token (browser login, RFC 8628)", () => {
     expect(run.stderr).toContain("--token");
     expect(run.stderr).toContain("terminal");
     expect(server.deviceRequests).toEqual([]);
+  });
+
+  it("names the machine within the contract's rule: controls stripped, at most 100 characters", () => {
+    expect(chooseClientName("build-01")).toBe("build-01");
+    expect(chooseClientName(` ${"h".repeat(150)} `)).toBe("h".repeat(100));
+    expect(chooseClientName("lap\u001btop\n")).toBe("laptop");
+    expect(chooseClientName("\u0007")).toBe("cogno worker");
   });
 });

@@ -6,7 +6,7 @@
  */
 import {
   type ApiKeyRef,
-  deviceAuthorizeBodySchema,
+  cleanTextSchema,
   displayPrefixOf,
   EXIT_CODES,
   NAME_MAX,
@@ -57,12 +57,16 @@ function chooseServer(
   return storedServer ?? DEFAULT_SERVER;
 }
 
-/** The machine's name as the approval page shows it and the key is named: the contract's clean name. */
+/**
+ * The machine's name as the approval page shows it and the key is named, cut to fit the contract's
+ * rule for `clientName` (cleanTextSchema, as deviceAuthorizeBodySchema uses it; that module is not
+ * imported, so a start does not build every request schema).
+ */
 export function chooseClientName(hostname: string): string {
-  const parsed = deviceAuthorizeBodySchema.safeParse({
-    clientName: stripControlCharacters(hostname).trim().slice(0, NAME_MAX),
-  });
-  return parsed.success ? parsed.data.clientName : "cogno worker";
+  const parsed = cleanTextSchema("clientName").safeParse(
+    stripControlCharacters(hostname).trim().slice(0, NAME_MAX),
+  );
+  return parsed.success ? parsed.data : "cogno worker";
 }
 
 async function checkKeyWithServer(
