@@ -42,10 +42,15 @@ export interface CliProcess {
 export interface CliRunOptions {
   env?: Record<string, string>;
   stdin?: string;
+  /** Leave standard input open for the test to write to (e.g. a Ctrl-C to a terminal). */
+  keepStdinOpen?: boolean;
+  /** Run this instead of `node cogno <args>` (a wrapper such as `script`, which gives a terminal). */
+  command?: [string, ...string[]];
 }
 
 export function startCli(machine: Machine, args: string[], options: CliRunOptions = {}): CliProcess {
-  const child = spawn(process.execPath, [CLI_BIN, ...args], {
+  const [program, ...programArgs] = options.command ?? [process.execPath, CLI_BIN, ...args];
+  const child = spawn(program, programArgs, {
     env: {
       PATH: process.env.PATH ?? "",
       HOME: machine.configHome,
@@ -63,7 +68,7 @@ export function startCli(machine: Machine, args: string[], options: CliRunOption
   child.stdout?.on("data", onData);
   child.stderr?.on("data", onData);
   if (options.stdin !== undefined) child.stdin?.end(options.stdin);
-  else child.stdin?.end();
+  else if (options.keepStdinOpen !== true) child.stdin?.end();
   const exited = new Promise<{ code: number | null; at: number }>((resolve) =>
     child.once("exit", (code) => resolve({ code, at: Date.now() })),
   );

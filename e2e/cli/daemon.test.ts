@@ -3,8 +3,12 @@
  * that stops the daemon at once, clean stops, two machines, rotation, server restarts and refused
  * keys at the socket.
  */
+import { writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import path from "node:path";
 import { generateApiKey } from "@cogno/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { addMember, createKey } from "../support/api.ts";
 import { waitFor } from "../support/wait-for.ts";
 import { type CliProcess, createMachine, type Machine, runCli, startCli } from "./cli-process.ts";
 import {
@@ -49,6 +53,16 @@ async function startDaemon(
   return { daemon, workerId };
 }
 
+/** A port nothing listens on: one the system just gave out and took back. */
+async function findClosedPort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const address = probe.address();
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  if (address === null || typeof address === "string") throw new Error("no port");
+  return address.port;
+}
+
 async function workerRow(workerId: string): Promise<WorkerRow | undefined> {
   return (await fixture.listWorkers()).find((worker) => worker.id === workerId);
 }
@@ -84,10 +98,29 @@ describe("the worker daemon", () => {
     expect(code).toBe(KEY_REFUSED);
     expect(at - answeredAt).toBeLessThan(1_000);
     expect(daemon.output()).toContain(`revoked: key ${apiKey.prefix}… ("revoked-while-running")`);
+    expect(daemon.output()).toContain("was refused: it was revoked.");
     expect(daemon.output()).toContain("cogno login --token <key>");
     expect((await workerRow(workerId))?.status).toBe("revoked");
     const again = await runCli(machine, ["login", "--token", key]);
     expect(again.code).toBe(KEY_REFUSED);
+  });
+
+  it("removing the key's owner from the workspace stops the daemon with exit 3, saying why (reason member_removed)", async () => {
+    const member = await addMember(fixture.owner, "member", "Bob");
+    const { key } = await createKey(
+      { client: member.client, workspaceId: fixture.owner.workspaceId },
+      "bob-laptop",
+    );
+    const machine = await createMachine();
+    expect((await runCli(machine, ["login", "--token", key, "--server", fixture.server.url])).code).toBe(0);
+    const { daemon } = await startDaemon(machine);
+    const removed = await fixture.owner.client.delete(
+      `/api/v1/workspaces/${fixture.owner.workspaceId}/members/${member.user.id}`,
+    );
+    expect(removed.status).toBe(204);
+    expect((await daemon.exited).code).toBe(KEY_REFUSED);
+    expect(daemon.output()).toContain("its owner was removed from the workspace");
+    expect(daemon.output()).not.toContain("reconnecting");
   });
 
   it("on SIGTERM tells the server it is stopping, exits 0 and shows stopped", async () => {
@@ -205,21 +238,91 @@ describe("the worker daemon", () => {
       (row) => row?.status === "online",
     );
     expect((await fixture.listWorkers()).length).toBe(rowsBefore);
-    expect(daemon.output()).toMatch(/reconnecting in \d/);
+    // The draining server's 1001 brings it back at once, spread over 0–2 s, not after a backoff.
+    const [, drainWait] =
+      /connection lost \(the server is going away\); reconnecting in (\d+(?:\.\d)?) s/.exec(
+        daemon.output(),
+      ) ?? [];
+    expect(Number(drainWait)).toBeLessThan(2);
     daemon.child.kill("SIGTERM");
     expect((await daemon.exited).code).toBe(0);
   });
 
-  it("a second daemon on the same machine replaces the first, which exits 1 instead of fighting back", async () => {
+  it("says a server URL that never answered could not be reached, instead of connection lost", async () => {
+    const machine = await createMachine();
+    const closedPort = await findClosedPort();
+    const server = `http://127.0.0.1:${closedPort}`;
+    const daemon = startCli(machine, [], { env: { COGNO_TOKEN: generateApiKey(), COGNO_SERVER: server } });
+    daemons.push(daemon);
+    await daemon.waitForOutput(
+      new RegExp(
+        `could not reach ${server.replaceAll(".", "\\.")}: connection refused — is the server running and the URL right\\? Retrying in `,
+      ),
+    );
+    daemon.child.kill("SIGTERM");
+    expect((await daemon.exited).code).toBe(0);
+    expect(daemon.output()).not.toContain("connection lost");
+  });
+
+  it("a second daemon with the same config directory refuses to start, naming the first, which keeps running", async () => {
     const { machine } = await loggedInMachine("twin-daemon-worker");
     const first = await startDaemon(machine);
-    const second = await startDaemon(machine);
+    const second = startCli(machine, []);
+    daemons.push(second);
+    expect((await second.exited).code).toBe(1);
+    expect(second.output()).toContain(`Another cogno worker is already running from`);
+    expect(second.output()).toContain(`pid ${first.daemon.child.pid}`);
+    expect(second.output()).not.toContain("connecting to");
+    // The first was never knocked off: still running, still one online row.
+    expect(first.daemon.output()).not.toContain("replaced this connection");
+    expect(first.daemon.child.exitCode).toBeNull();
+    await waitFor(
+      () => workerRow(first.workerId),
+      (row) => row?.status === "online",
+    );
+    first.daemon.child.kill("SIGTERM");
+    expect((await first.daemon.exited).code).toBe(0);
+    // Its lock went with it: the machine can start a worker again.
+    const again = await startDaemon(machine);
+    expect(again.workerId).toBe(first.workerId);
+    again.daemon.child.kill("SIGTERM");
+    expect((await again.daemon.exited).code).toBe(0);
+  });
+
+  it("a copied machine id on another config directory: the newer connection replaces the older, which exits 1 (one period)", async () => {
+    const a = await loggedInMachine("copied-id-a");
+    const b = await loggedInMachine("copied-id-b");
+    // As if one config directory had been copied to another machine (or another directory).
+    const machineId = `mch_copied${Date.now()}`;
+    for (const { machine } of [a, b]) {
+      await writeFile(path.join(machine.configHome, "cogno", "machine-id"), `${machineId}\n`);
+    }
+    const first = await startDaemon(a.machine);
+    const second = await startDaemon(b.machine);
     expect(second.workerId).toBe(first.workerId);
     const { code } = await first.daemon.exited;
     expect(code).toBe(1);
-    expect(first.daemon.output()).toContain("replaced this connection");
+    expect(first.daemon.output()).toContain("replaced this connection.\n");
+    expect(first.daemon.output()).not.toContain("..");
     expect(first.daemon.output()).not.toContain("reconnecting");
     expect((await fixture.listWorkers()).filter((worker) => worker.id === first.workerId)).toHaveLength(1);
+    second.daemon.child.kill("SIGTERM");
+    expect((await second.daemon.exited).code).toBe(0);
+  });
+
+  it("after a rotation whose restart was skipped, revoking the old key says restart, not create a new key", async () => {
+    const { machine, apiKey: oldKey } = await loggedInMachine("skipped-restart-old");
+    const first = await startDaemon(machine);
+    const { key: newKey, apiKey: newKeyRef } = await fixture.createKey("skipped-restart-new");
+    expect((await runCli(machine, ["login", "--token", newKey])).code).toBe(0);
+    await fixture.revokeKey(oldKey.id);
+    expect((await first.daemon.exited).code).toBe(KEY_REFUSED);
+    expect(first.daemon.output()).toContain(`newer key (${newKeyRef.prefix}… ("skipped-restart-new")`);
+    expect(first.daemon.output()).toContain("the server accepts it: restart cogno to use the new key.");
+    expect(first.daemon.output()).not.toContain("Create a new key");
+    // And a restart is indeed all it takes.
+    const second = await startDaemon(machine);
+    expect(second.workerId).toBe(first.workerId);
     second.daemon.child.kill("SIGTERM");
     expect((await second.daemon.exited).code).toBe(0);
   });

@@ -86,6 +86,29 @@ describe("cogno login", () => {
     },
   );
 
+  it("status --json prints one object a script can read, before and after the key is revoked", async () => {
+    const machine = await createMachine();
+    const { key, apiKey } = await fixture.createKey("json-status-worker");
+    await runCli(machine, ["login", "--token", key, "--server", fixture.server.url]);
+    const accepted = await runCli(machine, ["status", "--json"]);
+    expect(accepted.code).toBe(0);
+    expect(JSON.parse(accepted.output)).toEqual({
+      server: fixture.server.url,
+      workspace: { id: fixture.owner.workspaceId, name: "Owner's workspace" },
+      key: { name: "json-status-worker", prefix: `${apiKey.prefix}…`, source: "credentials.json" },
+      accepted: true,
+      reason: null,
+      worker: null,
+    });
+    await fixture.revokeKey(apiKey.id);
+    const refused = await runCli(machine, ["status", "--json"]);
+    expect(refused.code).toBe(KEY_REFUSED);
+    // Standard error follows with the explanation; the object is the one line that is JSON.
+    const line = refused.output.split("\n").find((text) => text.startsWith("{"));
+    expect(JSON.parse(line ?? "")).toMatchObject({ accepted: false, reason: { code: "api_key_revoked" } });
+    expect(refused.output).not.toContain(key.slice(17));
+  });
+
   it("status tells whether the server accepts the stored key now, and exits 3 once it is revoked", async () => {
     const machine = await createMachine();
     const { key, apiKey } = await fixture.createKey("status-worker");

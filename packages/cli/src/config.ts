@@ -4,6 +4,7 @@
  */
 import { homedir, hostname } from "node:os";
 import { isAbsolute, join } from "node:path";
+import type { BrowserEnvironment } from "./device-login/open-browser.ts";
 
 declare const __COGNO_VERSION__: string | undefined;
 
@@ -20,6 +21,8 @@ export interface CliConfig {
   hostname: string;
   os: string;
   arch: string;
+  /** Where `cogno login` looks for a browser opener. */
+  browser: BrowserEnvironment;
 }
 
 export function readCliVersion(): string {
@@ -48,5 +51,10 @@ export function readCliConfig(env: NodeJS.ProcessEnv = process.env): CliConfig {
     hostname: hostname(),
     os: process.platform,
     arch: process.arch,
+    browser: {
+      platform: process.platform,
+      searchPath: env.PATH,
+      hasDisplay: readNonEmpty(env.DISPLAY) !== undefined || readNonEmpty(env.WAYLAND_DISPLAY) !== undefined,
+    },
   };
 }

@@ -111,6 +111,26 @@ describe("login against a server", () => {
     expect(stored.state === "present" && stored.credentials.server).toBe(server.url);
   });
 
+  it("prints names from the server with control characters escaped: no forged line, no terminal escape", async () => {
+    server.answerWhoami = () => ({
+      status: 200,
+      body: {
+        ...FAKE_WHOAMI,
+        workspace: { id: "wsp_x", name: "Acme\u001b]52;c;ZXZpbA==\u0007\nNext: run evil" },
+        apiKey: { ...FAKE_WHOAMI.apiKey, name: "ci\u009b2J" },
+      },
+    });
+    const run = await runCli(
+      ["login", "--token", generateApiKey(), "--server", server.url],
+      createTestConfig(await createTemporaryConfigDir()),
+    );
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('"Acme\\u001b]52;c;ZXZpbA==\\u0007\\u000aNext: run evil"');
+    expect(run.stdout).toContain('("ci\\u009b2J")');
+    expect(run.stdout).not.toMatch(/^Next: run evil/m);
+    expect(run.stdout).not.toContain("\u001b");
+  });
+
   it("reads the key from standard input with --token -", async () => {
     const dir = await createTemporaryConfigDir();
     const key = generateApiKey();

@@ -3,13 +3,16 @@
  * code (API.md: 0 ok or clean stop, 1 failure, 2 usage, 3 key refused). The only module that prints
  * errors or exits.
  */
+import { setTimeout as sleepFor } from "node:timers/promises";
 import { EXIT_CODES } from "@cogno/protocol";
 import { CommanderError } from "commander";
 import type { CommandContext } from "./commands/context.ts";
 import { type CliConfig, readCliConfig } from "./config.ts";
+import { createBrowserOpener } from "./device-login/open-browser.ts";
 import { type ExitCode, ExitError } from "./exit-error.ts";
 import { readFirstLine, readHiddenLine } from "./input/read-line.ts";
 import { type ActivityLog, createActivityLog } from "./output/activity-log.ts";
+import { createCleartextWarning } from "./output/cleartext-warning.ts";
 import { createOutput, type Output } from "./output/output.ts";
 import { buildProgram } from "./program.ts";
 
@@ -22,6 +25,8 @@ export interface MainDeps {
   readStdinLine: () => Promise<string>;
   stdinIsTerminal: boolean;
   createStopSignal: (output: Output) => AbortSignal;
+  sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  openBrowser: (url: string) => Promise<boolean>;
 }
 
 /** `handoff`, help and version only read: recording them would hide the command a helper needs to see. */
@@ -66,6 +71,9 @@ export async function runMain(args: readonly string[], deps: MainDeps): Promise<
     readStdinLine: deps.readStdinLine,
     stdinIsTerminal: deps.stdinIsTerminal,
     createStopSignal: () => deps.createStopSignal(output),
+    sleep: deps.sleep,
+    openBrowser: deps.openBrowser,
+    warnIfCleartext: createCleartextWarning(output),
   };
   const program = buildProgram(context, {
     writeOut: (text) => output.info(stripFinalNewline(text)),
@@ -112,6 +120,14 @@ function createProcessStopSignal(output: Output): AbortSignal {
   return controller.signal;
 }
 
+async function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
+  try {
+    await sleepFor(ms, undefined, { signal });
+  } catch {
+    // Aborted by a stop request: the caller sees the aborted signal.
+  }
+}
+
 function flushStream(stream: NodeJS.WriteStream): Promise<void> {
   return new Promise((resolve) => {
     stream.write("", () => resolve());
@@ -126,8 +142,9 @@ function ignoreClosedPipe(error: NodeJS.ErrnoException): void {
 export async function startMain(argv: readonly string[]): Promise<void> {
   process.stdout.on("error", ignoreClosedPipe);
   process.stderr.on("error", ignoreClosedPipe);
+  const config = readCliConfig();
   const code = await runMain(argv.slice(2), {
-    config: readCliConfig(),
+    config,
     writeStdout: (text) => process.stdout.write(text),
     writeStderr: (text) => process.stderr.write(text),
     now: () => new Date(),
@@ -135,6 +152,8 @@ export async function startMain(argv: readonly string[]): Promise<void> {
     readStdinLine,
     stdinIsTerminal: process.stdin.isTTY === true,
     createStopSignal: createProcessStopSignal,
+    sleep: sleepUnlessAborted,
+    openBrowser: createBrowserOpener(config.browser),
   });
   // Exit explicitly: fetch keeps idle sockets alive for seconds after `whoami`.
   await Promise.all([flushStream(process.stdout), flushStream(process.stderr)]);

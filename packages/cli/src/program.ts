@@ -5,7 +5,7 @@ import { printHandoff } from "./commands/handoff.ts";
 import { login } from "./commands/login.ts";
 import { logout } from "./commands/logout.ts";
 import { runWorker } from "./commands/run.ts";
-import { showStatus } from "./commands/status.ts";
+import { STATUS_JSON_HELP, showStatus } from "./commands/status.ts";
 import { createUsageError } from "./exit-error.ts";
 
 export interface ProgramWriters {
@@ -39,29 +39,44 @@ export function buildProgram(context: CommandContext, writers: ProgramWriters): 
 
   program
     .command("login")
-    .description("check a workspace API key with the server and store it for the worker")
-    .requiredOption(
+    .description(
+      "store a workspace API key for the worker: checks --token <key> with the server, or without --token (at a terminal) logs in with the browser",
+    )
+    .option(
       "--token <key>",
-      'the API key from Settings > API Keys, or "-" to read it from standard input',
+      'the API key from Settings > API Keys, or "-" to read it from standard input (needed when not at a terminal)',
     )
     .option(
       "--server <url>",
       "Cogno server URL (default: COGNO_SERVER, the stored server, or http://127.0.0.1:8080)",
     )
-    .action(async (options: { token: string; server?: string }) => {
+    .addHelpText(
+      "after",
+      `
+Without --token, at a terminal, cogno login prints a web address and a code:
+open it, sign in, pick the workspace and approve. The approval makes a key
+named after this machine, and cogno stores it as --token would.
+Exit codes: 0 logged in; 1 denied, expired, cancelled (Ctrl-C) or no answer
+from the server; 2 no --token and no terminal; 3 the key was refused.`,
+    )
+    .action(async (options: { token?: string; server?: string }) => {
       await login({ token: options.token, server: options.server }, context);
     });
 
   program
     .command("status")
     .description("show the server, workspace and key in use, and whether the server accepts the key")
-    .action(async () => {
-      await showStatus(context);
+    .option("--json", "print the same as one JSON object (fields below)")
+    .addHelpText("after", STATUS_JSON_HELP)
+    .action(async (options: { json?: boolean }) => {
+      await showStatus({ json: options.json === true }, context);
     });
 
   program
     .command("logout")
-    .description("remove the stored key from this machine (the key stays active until revoked)")
+    .description(
+      "remove the stored key from this machine; it says whether the server still accepts the key (logging out does not revoke it)",
+    )
     .action(async () => {
       await logout(context);
     });

@@ -41,6 +41,29 @@ describe("cogno handoff", () => {
     for (const secret of [oldKey, key]) expect(text + run.stderr).not.toContain(secret.slice(17));
   });
 
+  it("says when this machine first saw the key refused as revoked, and when last (it called the latest the first)", async () => {
+    const dir = await createTemporaryConfigDir();
+    const config = createTestConfig(dir);
+    await runCli(["login", "--token", generateApiKey(), "--server", server.url], config);
+    server.answerWhoami = () => ({
+      status: 401,
+      body: { error: { code: "api_key_revoked", message: "Revoked." } },
+    });
+    for (const at of ["2026-06-01T09:00:00Z", "2026-06-01T10:00:00Z", "2026-06-01T11:00:00Z"]) {
+      await runCli(["status"], config, { now: () => new Date(at) });
+    }
+    const run = await runCli(["handoff"], config);
+    expect(run.stdout).toContain(
+      "5. **Key history:** Revoked. This machine first saw it refused as revoked at 2026-06-01T09:00:00.000Z, and last at 2026-06-01T11:00:00.000Z.",
+    );
+
+    // Offline, from the records alone.
+    await server.close();
+    server = await startFakeServer();
+    const offline = await runCli(["handoff"], createTestConfig(dir, { envServer: server.url }));
+    expect(offline.stdout).toContain("first saw it refused as revoked at 2026-06-01T09:00:00.000Z");
+  });
+
   it("says the key was rotated on this machine, naming the old prefix", async () => {
     const dir = await createTemporaryConfigDir();
     const oldKey = generateApiKey();

@@ -40,20 +40,31 @@ function describeLive(live: WhoamiResult | undefined): string {
   }
 }
 
+/** When this machine first, and last, saw the key refused as revoked (events are oldest first). */
+function describeSeenRevoked(events: readonly KeyEvent[]): string | undefined {
+  const revoked = events.filter((event) => event.kind === "revoked");
+  const first = revoked[0];
+  const latest = revoked.at(-1);
+  if (first === undefined || latest === undefined) return undefined;
+  const since = `first saw it refused as revoked at ${first.at}`;
+  return revoked.length === 1 ? since : `${since}, and last at ${latest.at}`;
+}
+
 export function describeKeyHistory(facts: HandoffFacts): string {
   if (facts.key === undefined) return "No key is set up on this machine.";
   const { displayPrefix, source } = facts.key;
   const events = facts.keyEvents.filter((event) => event.prefix === displayPrefix);
   const last = events.at(-1);
   const liveSentence = describeLive(facts.live);
+  const seenRevoked = describeSeenRevoked(events);
   if (facts.live?.kind === "refused" && facts.live.error.code === "api_key_revoked") {
-    return `Revoked.${last?.kind === "revoked" ? ` This machine first saw it refused as revoked at ${last.at}.` : ""}${liveSentence}`;
+    return `Revoked.${seenRevoked === undefined ? "" : ` This machine ${seenRevoked}.`}${liveSentence}`;
   }
   const loggedIn = [...events]
     .reverse()
     .find((event) => event.kind === "logged-in" || event.kind === "rotated");
-  if (last?.kind === "revoked")
-    return `Revoked: this machine saw it refused as revoked at ${last.at}.${liveSentence}`;
+  if (last?.kind === "revoked" && seenRevoked !== undefined)
+    return `Revoked: this machine ${seenRevoked}.${liveSentence}`;
   if (loggedIn?.kind === "rotated") {
     return `Rotated on this machine at ${loggedIn.at}: it replaced key ${loggedIn.previousPrefix ?? "unknown"}….${liveSentence}`;
   }
@@ -129,6 +140,7 @@ export async function gatherHandoffFacts(context: CommandContext): Promise<Hando
   const { config } = context;
   const stored = await readCredentials(config.configDir);
   const { active, problem } = resolveQuietly(context, stored);
+  if (active !== undefined) context.warnIfCleartext(active.server);
   const live =
     active === undefined ? undefined : await fetchWhoami(active.server, active.key, LIVE_CHECK_TIMEOUT_MS);
   const accepted = live?.kind === "accepted" ? live.whoami : undefined;

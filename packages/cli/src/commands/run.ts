@@ -1,20 +1,19 @@
 /**
- * `cogno` / `cogno run [--name NAME]`: the worker daemon in the foreground. Returns on a clean stop;
- * throws ExitError(3) when the key is refused or revoked, so scripts and supervisors can tell
- * "fix the key" apart from a crash.
+ * `cogno` / `cogno run [--name NAME]`: the worker daemon in the foreground. Returns on a clean stop
+ * (a signal, or a stop from the web app); throws ExitError(3) when the key is refused or revoked, so
+ * scripts and supervisors can tell "fix the key" apart from a crash.
  */
-import { setTimeout as sleepFor } from "node:timers/promises";
 import { EXIT_CODES, registerMessageSchema } from "@cogno/protocol";
 import { resolveActiveCredentials } from "../credentials/resolve.ts";
 import { readCredentials } from "../credentials/store.ts";
 import { runWorkerSession } from "../daemon/connection.ts";
+import { acquireDaemonLock, type LockAttempt, readProcessStart } from "../daemon/daemon-lock.ts";
 import { loadOrCreateMachineId } from "../daemon/machine-id.ts";
-import { runDaemon } from "../daemon/run-daemon.ts";
+import { type DaemonEnd, runDaemon } from "../daemon/run-daemon.ts";
 import { saveWorkerRecord } from "../daemon/worker-record.ts";
 import { createUsageError, ExitError } from "../exit-error.ts";
-import { describeKeyName } from "../output/key-refused.ts";
 import type { CommandContext } from "./context.ts";
-import { recordKeyRefusal } from "./key-refusal.ts";
+import { finishDaemon } from "./daemon-end.ts";
 
 export interface RunOptions {
   name: string | undefined;
@@ -31,18 +30,25 @@ export function chooseWorkerName(requested: string | undefined, hostname: string
   return name;
 }
 
-async function sleepUnlessStopped(ms: number, signal: AbortSignal): Promise<void> {
-  try {
-    await sleepFor(ms, undefined, { signal });
-  } catch {
-    // Aborted by a stop request: the loop sees the aborted signal and ends.
-  }
+function describeHeldLock(lock: Extract<LockAttempt, { kind: "held" }>, configDir: string): ExitError {
+  const { holder } = lock;
+  const where = lock.sameHost ? "" : ` on ${holder.hostname}`;
+  return new ExitError(
+    EXIT_CODES.failure,
+    [
+      `Another cogno worker is already running from ${configDir}: pid ${holder.pid}${where}, started ${holder.startedAt}.`,
+      "Two workers sharing one config directory share one machine id, and the server would keep replacing one with the other.",
+      "Stop that one first, or give this one its own directory (XDG_CONFIG_HOME=… cogno login, then XDG_CONFIG_HOME=… cogno).",
+      `If no such worker is running, remove ${lock.path}.`,
+    ].join("\n"),
+  );
 }
 
 export async function runWorker(options: RunOptions, context: CommandContext): Promise<void> {
   const { config, output } = context;
   const active = resolveActiveCredentials(config, await readCredentials(config.configDir));
   const name = chooseWorkerName(options.name, config.hostname);
+  context.warnIfCleartext(active.server);
   const machineId = await loadOrCreateMachineId(config.configDir);
   // The gateway validates the same schema; checking here turns a bad hostname into a clear message.
   const register = registerMessageSchema.safeParse({
@@ -61,43 +67,36 @@ export async function runWorker(options: RunOptions, context: CommandContext): P
     );
   }
 
-  const stopSignal = context.createStopSignal();
-  const end = await runDaemon(
-    { server: active.server, key: active.key, register: register.data, stopSignal },
-    {
-      output,
-      random: context.random,
-      runSession: runWorkerSession,
-      sleep: sleepUnlessStopped,
-      onRegistered: (workerId) => {
-        void saveWorkerRecord(config.configDir, {
-          workerId,
-          server: active.server,
-          registeredAt: context.now().toISOString(),
-        }).catch(() => undefined);
-      },
-    },
-  );
+  const lock = await acquireDaemonLock(config.configDir, {
+    pid: process.pid,
+    startedAt: context.now().toISOString(),
+    hostname: config.hostname,
+    processStart: await readProcessStart(process.pid),
+  });
+  if (lock.kind === "held") throw describeHeldLock(lock, config.configDir);
 
-  switch (end.kind) {
-    case "stopped":
-      return;
-    case "rejected":
-      throw new ExitError(EXIT_CODES.failure, `The server closed the connection: ${end.reason}.`);
-    case "refused":
-    case "revoked": {
-      const revoked = end.kind === "revoked" || end.error.code === "api_key_revoked";
-      const keyName = (end.kind === "revoked" ? end.apiKey?.name : undefined) ?? active.known?.apiKey.name;
-      output.state(
-        `${revoked ? "revoked" : "refused"}: key ${describeKeyName(active.displayPrefix, keyName)}`,
-      );
-      throw await recordKeyRefusal(context, {
-        code: end.kind === "revoked" ? "api_key_revoked" : end.error.code,
-        serverMessage: end.kind === "refused" ? end.error.message : undefined,
-        displayPrefix: active.displayPrefix,
-        keyName,
-        keySource: active.keySource,
-      });
-    }
+  let end: DaemonEnd;
+  try {
+    const stopSignal = context.createStopSignal();
+    end = await runDaemon(
+      { server: active.server, key: active.key, register: register.data, stopSignal },
+      {
+        output,
+        random: context.random,
+        runSession: runWorkerSession,
+        sleep: context.sleep,
+        onRegistered: (workerId) => {
+          void saveWorkerRecord(config.configDir, {
+            workerId,
+            server: active.server,
+            registeredAt: context.now().toISOString(),
+          }).catch(() => undefined);
+        },
+      },
+    );
+  } finally {
+    await lock.release();
   }
+
+  await finishDaemon(end, active, context);
 }

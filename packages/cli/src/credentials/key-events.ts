@@ -6,25 +6,21 @@
  */
 import { appendFile } from "node:fs/promises";
 import { join } from "node:path";
+import { z } from "zod";
+import { parseOutsideJson } from "../input/outside-json.ts";
 import { readFileIfExists } from "./atomic-file.ts";
 import { ensureConfigDir } from "./config-dir.ts";
 
-export type KeyEventKind = "logged-in" | "rotated" | "refused" | "revoked";
-
-export interface KeyEvent {
-  kind: KeyEventKind;
-  at: string;
-  prefix: string;
-  name: string | undefined;
+const keyEventSchema = z.object({
+  kind: z.enum(["logged-in", "rotated", "refused", "revoked"]),
+  at: z.string(),
+  prefix: z.string(),
+  name: z.string().optional(),
   /** For "rotated": the key this one replaced. */
-  previousPrefix: string | undefined;
-}
-
-const KINDS: readonly KeyEventKind[] = ["logged-in", "rotated", "refused", "revoked"];
-
-function isKeyEventKind(value: unknown): value is KeyEventKind {
-  return KINDS.some((kind) => kind === value);
-}
+  previousPrefix: z.string().optional(),
+});
+export type KeyEvent = z.infer<typeof keyEventSchema>;
+export type KeyEventKind = KeyEvent["kind"];
 
 export function keyEventsPathOf(configDir: string): string {
   return join(configDir, "key-events.jsonl");
@@ -39,26 +35,8 @@ export async function appendKeyEvent(configDir: string, event: KeyEvent): Promis
 }
 
 function parseKeyEvent(line: string): KeyEvent | undefined {
-  try {
-    const value: unknown = JSON.parse(line);
-    if (typeof value !== "object" || value === null) return undefined;
-    const kind = "kind" in value && isKeyEventKind(value.kind) ? value.kind : undefined;
-    const at = "at" in value && typeof value.at === "string" ? value.at : undefined;
-    const prefix = "prefix" in value && typeof value.prefix === "string" ? value.prefix : undefined;
-    if (kind === undefined || at === undefined || prefix === undefined) return undefined;
-    return {
-      kind,
-      at,
-      prefix,
-      name: "name" in value && typeof value.name === "string" ? value.name : undefined,
-      previousPrefix:
-        "previousPrefix" in value && typeof value.previousPrefix === "string"
-          ? value.previousPrefix
-          : undefined,
-    };
-  } catch {
-    return undefined;
-  }
+  const parsed = parseOutsideJson(keyEventSchema, line);
+  return parsed.ok ? parsed.value : undefined;
 }
 
 /** Oldest first; unreadable lines (a torn write after a crash) are skipped. */

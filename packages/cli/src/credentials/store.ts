@@ -6,19 +6,23 @@
 
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import type { ApiKeyRef } from "@cogno/protocol";
+import { apiKeyRefSchema, whoamiResponseSchema } from "@cogno/protocol";
+import { z } from "zod";
+import { parseOutsideJson } from "../input/outside-json.ts";
 import { readFileIfExists, writeFileAtomic } from "./atomic-file.ts";
 import { ensureConfigDir } from "./config-dir.ts";
 
 export const CREDENTIALS_FILE_MODE = 0o600;
 
-export interface StoredCredentials {
-  server: string;
-  key: string;
-  workspace: { id: string; name: string };
-  apiKey: ApiKeyRef;
-  savedAt: string;
-}
+/** What the file holds; checked on every read, since another program may have edited it. */
+const storedCredentialsSchema = z.object({
+  server: z.string(),
+  key: z.string(),
+  workspace: whoamiResponseSchema.shape.workspace,
+  apiKey: apiKeyRefSchema,
+  savedAt: z.string(),
+});
+export type StoredCredentials = z.infer<typeof storedCredentialsSchema>;
 
 export type CredentialsReadResult =
   | { state: "missing" }
@@ -29,54 +33,9 @@ export function credentialsPathOf(configDir: string): string {
   return join(configDir, "credentials.json");
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function readString(record: Record<string, unknown>, field: string): string | undefined {
-  const value = record[field];
-  return typeof value === "string" ? value : undefined;
-}
-
-/** Validates the parsed file by hand: the store must not trust a file another program may have edited. */
 export function parseStoredCredentials(text: string): StoredCredentials | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (!isRecord(parsed)) return undefined;
-  const workspace = parsed.workspace;
-  const apiKey = parsed.apiKey;
-  if (!isRecord(workspace) || !isRecord(apiKey)) return undefined;
-  const server = readString(parsed, "server");
-  const key = readString(parsed, "key");
-  const savedAt = readString(parsed, "savedAt");
-  const workspaceId = readString(workspace, "id");
-  const workspaceName = readString(workspace, "name");
-  const keyId = readString(apiKey, "id");
-  const keyName = readString(apiKey, "name");
-  const keyPrefix = readString(apiKey, "prefix");
-  if (
-    server === undefined ||
-    key === undefined ||
-    savedAt === undefined ||
-    workspaceId === undefined ||
-    workspaceName === undefined ||
-    keyId === undefined ||
-    keyName === undefined ||
-    keyPrefix === undefined
-  ) {
-    return undefined;
-  }
-  return {
-    server,
-    key,
-    workspace: { id: workspaceId, name: workspaceName },
-    apiKey: { id: keyId, name: keyName, prefix: keyPrefix },
-    savedAt,
-  };
+  const parsed = parseOutsideJson(storedCredentialsSchema, text);
+  return parsed.ok ? parsed.value : undefined;
 }
 
 export async function readCredentials(configDir: string): Promise<CredentialsReadResult> {

@@ -70,7 +70,7 @@ describe("one worker connection", () => {
     const apiKey = { id: "key_1", name: "ci", prefix: key.slice(0, 17) };
     connection.socket.send(JSON.stringify({ type: "revoked", apiKey }));
     // No close frame: the worker must not wait for it.
-    expect(await session).toEqual({ kind: "revoked", apiKey });
+    expect(await session).toEqual({ kind: "revoked", apiKey, reason: undefined });
   });
 
   it("treats close 4001 without a revoked message as revoked too", async () => {
@@ -78,7 +78,33 @@ describe("one worker connection", () => {
     const connection = await server.waitForConnection(0);
     await connection.nextMessage();
     connection.socket.close(4001, "revoked");
-    expect(await session).toEqual({ kind: "revoked", apiKey: undefined });
+    expect(await session).toEqual({ kind: "revoked", apiKey: undefined, reason: undefined });
+  });
+
+  it("ends as revoked with the server's reason (API.md v1.1)", async () => {
+    const session = runWorkerSession(optionsFor());
+    const connection = await server.waitForConnection(0);
+    await connection.nextMessage();
+    const apiKey = { id: "key_1", name: "ci", prefix: key.slice(0, 17) };
+    connection.socket.send(JSON.stringify({ type: "revoked", apiKey, reason: "rolled" }));
+    expect(await session).toEqual({ kind: "revoked", apiKey, reason: "rolled" });
+  });
+
+  it("ends as disconnected, naming who stopped it, on a disconnected message (stopped from the web app)", async () => {
+    const session = runWorkerSession(optionsFor());
+    const connection = await server.waitForConnection(0);
+    await connection.nextMessage();
+    connection.socket.send(JSON.stringify({ type: "disconnected", by: { id: "usr_1", name: "Alice" } }));
+    connection.socket.close(4002, "stopped");
+    expect(await session).toEqual({ kind: "disconnected", by: { id: "usr_1", name: "Alice" } });
+  });
+
+  it("treats close 4002 without a disconnected message as stopped from the web app, not as lost", async () => {
+    const session = runWorkerSession(optionsFor());
+    const connection = await server.waitForConnection(0);
+    await connection.nextMessage();
+    connection.socket.close(4002, "stopped");
+    expect(await session).toEqual({ kind: "disconnected", by: undefined });
   });
 
   it.each(["api_key_revoked", "api_key_invalid", "api_key_malformed"])(
@@ -101,8 +127,23 @@ describe("one worker connection", () => {
     expect(await runWorkerSession(optionsFor())).toEqual({
       kind: "lost",
       reason: "the server answered 503: Starting.",
+      cause: "busy",
       registered: false,
       retryAfterMs: 7_000,
+    });
+  });
+
+  it("tells a server's close 1013 (try again later: its per-key limits) apart from a drop", async () => {
+    const session = runWorkerSession(optionsFor());
+    const connection = await server.waitForConnection(0);
+    await connection.nextMessage();
+    connection.socket.close(1013, "too many connections for this key");
+    expect(await session).toEqual({
+      kind: "lost",
+      reason: "the server asks to try again later (too many connections for this key)",
+      cause: "busy",
+      registered: false,
+      retryAfterMs: undefined,
     });
   });
 
@@ -115,7 +156,18 @@ describe("one worker connection", () => {
     );
     await new Promise((resolve) => setTimeout(resolve, 20));
     connection.socket.close(1001, "shutting down");
-    expect(await session).toMatchObject({ kind: "lost", registered: true });
+    expect(await session).toMatchObject({ kind: "lost", cause: "draining", registered: true });
+  });
+
+  it("escapes control characters in a close reason, the one server text no schema reads", async () => {
+    const session = runWorkerSession(optionsFor());
+    const connection = await server.waitForConnection(0);
+    await connection.nextMessage();
+    connection.socket.close(1011, "\u001b[2Jgone\nforged");
+    expect(await session).toMatchObject({
+      kind: "lost",
+      reason: "closed with code 1011: \\u001b[2Jgone\\u000aforged",
+    });
   });
 
   it("does not retry a protocol error (4000); it reports the server's message", async () => {
@@ -129,11 +181,54 @@ describe("one worker connection", () => {
     expect(await session).toEqual({ kind: "rejected", reason: "name too long" });
   });
 
-  it("asks for a reconnect when nothing listens", async () => {
+  it("ends with the server's message on an error whose code this CLI does not know", async () => {
+    const session = runWorkerSession(optionsFor());
+    const connection = await server.waitForConnection(0);
+    await connection.nextMessage();
+    connection.socket.send(
+      JSON.stringify({ type: "error", error: { code: "quota_exceeded", message: "Too many workers." } }),
+    );
+    connection.socket.close(4000, "protocol error");
+    expect(await session).toEqual({ kind: "rejected", reason: "Too many workers." });
+  });
+
+  it("ignores a message type from a newer server and keeps going", async () => {
+    const session = runWorkerSession(optionsFor());
+    const connection = await server.waitForConnection(0);
+    await connection.nextMessage();
+    connection.socket.send(JSON.stringify({ type: "pause", forMs: 5 }));
+    connection.socket.send(
+      JSON.stringify({ type: "registered", workerId: "wkr_1", heartbeatIntervalMs: 60_000 }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(registered).toEqual(["wkr_1"]);
+    stop.abort();
+    expect(await session).toEqual({ kind: "stopped" });
+  });
+
+  it("stops on a registered message that does not fit the contract instead of running without heartbeats", async () => {
+    const session = runWorkerSession(optionsFor());
+    const connection = await server.waitForConnection(0);
+    await connection.nextMessage();
+    connection.socket.send(
+      JSON.stringify({ type: "registered", workerId: "wkr_1", heartbeatIntervalMs: -1 }),
+    );
+    const end = await session;
+    expect(end).toMatchObject({ kind: "rejected", reason: /"registered" message .*heartbeatIntervalMs/ });
+    expect(registered).toEqual([]);
+  });
+
+  it("asks for a reconnect when nothing listens, saying the server was never reached", async () => {
     const url = workerSocketUrlOf(server.url);
     await server.close();
     const end = await runWorkerSession(optionsFor({ url }));
-    expect(end).toMatchObject({ kind: "lost", registered: false });
+    expect(end).toEqual({
+      kind: "lost",
+      reason: "connection refused",
+      cause: "unreachable",
+      registered: false,
+      retryAfterMs: undefined,
+    });
   });
 
   it("gives up on a server that stops answering (half-open connection) so it can reconnect", async () => {
@@ -147,6 +242,6 @@ describe("one worker connection", () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     connection.socket.pause();
     const end = await session;
-    expect(end).toMatchObject({ kind: "lost", registered: true });
+    expect(end).toMatchObject({ kind: "lost", cause: "dropped", registered: true });
   });
 });

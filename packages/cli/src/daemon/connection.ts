@@ -4,12 +4,21 @@
  * caller (run-daemon.ts) from the returned `SessionEnd`.
  */
 import type { IncomingMessage } from "node:http";
-import { type ApiKeyRef, CLOSE_CODES, type RegisterMessage, type WorkerMessage } from "@cogno/protocol";
+import {
+  type ApiKeyRef,
+  CLOSE_CODES,
+  escapeControlCharacters,
+  type RegisterMessage,
+  type RevokedReason,
+  type WorkerMessage,
+} from "@cogno/protocol";
 import { WebSocket } from "ws";
 import { parseErrorBody, type ServerError } from "../http/error-body.ts";
+import { describeNetworkError } from "../http/network-error.ts";
+import { parseRetryAfter } from "../http/retry-after.ts";
 import type { RandomSource } from "./backoff.ts";
 import { clampHeartbeatInterval, computeHeartbeatDelay } from "./heartbeat.ts";
-import { parseServerMessage } from "./server-message.ts";
+import { parseServerFrame } from "./server-message.ts";
 
 export type SessionEnd =
   /** We were asked to stop and told the server so. */
@@ -17,11 +26,30 @@ export type SessionEnd =
   /** HTTP 401 at the upgrade: the key is malformed, unknown or revoked. */
   | { kind: "refused"; error: ServerError }
   /** The server sent `revoked` or closed with 4001: do not reconnect. */
-  | { kind: "revoked"; apiKey: ApiKeyRef | undefined }
+  | { kind: "revoked"; apiKey: ApiKeyRef | undefined; reason: RevokedReason | undefined }
+  /** Stopped from the web app (`disconnected`, close 4002): do not reconnect; the key stays valid. */
+  | { kind: "disconnected"; by: StoppedBy | undefined }
   /** Reconnecting would not help: a protocol error (4000), another 4xxx close, or a 4xx at the upgrade. */
   | { kind: "rejected"; reason: string }
-  /** The network, a 5xx or a 1001: reconnect. */
-  | { kind: "lost"; reason: string; registered: boolean; retryAfterMs: number | undefined };
+  /** The network, a 5xx, a 1001 or a 1013: reconnect. */
+  | { kind: "lost"; reason: string; cause: LostCause; registered: boolean; retryAfterMs: number | undefined };
+
+/**
+ * Why a connection was lost, which decides how soon to come back: `unreachable` never got an answer
+ * from the server (refused, unknown host, no answer in time); `draining` is a close 1001 from a
+ * server that is shutting down or handing its workers to another replica; `busy` is the server's
+ * "try again later" (close 1013, or 429 or 503 at the upgrade); `dropped` is anything else.
+ */
+export type LostCause = "unreachable" | "draining" | "busy" | "dropped";
+
+/** Close 1013 "Try Again Later" (RFC 6455 registry): the server's per-key limits. */
+const TRY_AGAIN_LATER = 1013;
+
+/** Who stopped the worker from the web app. */
+export interface StoppedBy {
+  id: string;
+  name: string;
+}
 
 export interface SessionOptions {
   url: URL;
@@ -41,18 +69,20 @@ const MAX_SERVER_FRAME_BYTES = 1024 * 1024;
 /** Without any frame or pong for this many intervals the connection is presumed dead (half-open TCP). */
 const SILENT_INTERVALS_BEFORE_DEAD = 3;
 
-function parseRetryAfter(value: string | string[] | undefined): number | undefined {
-  if (typeof value !== "string") return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
-}
-
-function describeClose(code: number, reason: string): string {
+function describeClose(code: number, rawReason: string): string {
+  // The close reason is the server's text, read from a frame no schema covers.
+  const reason = escapeControlCharacters(rawReason);
   if (code === CLOSE_CODES.goingAway) return "the server is going away";
   if (code === 1006) return "the connection dropped";
+  if (code === TRY_AGAIN_LATER)
+    return `the server asks to try again later${reason === "" ? "" : ` (${reason})`}`;
   return reason === "" ? `closed with code ${code}` : `closed with code ${code}: ${reason}`;
+}
+
+function causeOfClose(code: number): LostCause {
+  if (code === CLOSE_CODES.goingAway) return "draining";
+  if (code === TRY_AGAIN_LATER) return "busy";
+  return "dropped";
 }
 
 function readLimitedBody(response: IncomingMessage): Promise<string> {
@@ -75,8 +105,13 @@ export function runWorkerSession(options: SessionOptions): Promise<SessionEnd> {
     let registered = false;
     let stopRequested = false;
     let revokedKey: ApiKeyRef | undefined;
+    let revokedReason: RevokedReason | undefined;
+    let stoppedBy: StoppedBy | undefined;
     let serverErrorMessage: string | undefined;
     let lastNetworkError: string | undefined;
+    // Whether the server answered at all (an upgrade, or an HTTP status): a URL that never answered
+    // is reported as such, not as a lost connection.
+    let reached = false;
     let heartbeatTimer: NodeJS.Timeout | undefined;
     let stopTimer: NodeJS.Timeout | undefined;
     let lastHeardAt = Date.now();
@@ -134,6 +169,7 @@ export function runWorkerSession(options: SessionOptions): Promise<SessionEnd> {
     }
 
     socket.on("unexpected-response", (_request, response) => {
+      reached = true;
       void readLimitedBody(response).then((body) => {
         const status = response.statusCode ?? 0;
         if (status === 401) {
@@ -146,6 +182,7 @@ export function runWorkerSession(options: SessionOptions): Promise<SessionEnd> {
           finish({
             kind: "lost",
             reason,
+            cause: status === 429 || status === 503 ? "busy" : "dropped",
             registered: false,
             retryAfterMs: parseRetryAfter(response.headers["retry-after"]),
           });
@@ -156,6 +193,7 @@ export function runWorkerSession(options: SessionOptions): Promise<SessionEnd> {
     });
 
     socket.on("open", () => {
+      reached = true;
       lastHeardAt = Date.now();
       send(options.register);
     });
@@ -167,8 +205,16 @@ export function runWorkerSession(options: SessionOptions): Promise<SessionEnd> {
     socket.on("message", (data, isBinary) => {
       lastHeardAt = Date.now();
       if (isBinary) return;
-      const message = parseServerMessage(data.toString());
-      if (message === undefined) return;
+      const frame = parseServerFrame(data.toString());
+      if (frame.kind === "ignored") return;
+      if (frame.kind === "malformed") {
+        finish({
+          kind: "rejected",
+          reason: `the server sent a "${frame.type}" message that does not fit the contract (${frame.problem}); is this cogno older than the server?`,
+        });
+        return;
+      }
+      const { message } = frame;
       switch (message.type) {
         case "registered": {
           const interval = clampHeartbeatInterval(message.heartbeatIntervalMs);
@@ -181,16 +227,22 @@ export function runWorkerSession(options: SessionOptions): Promise<SessionEnd> {
         case "revoked":
           // Exit at once: the close 4001 that follows adds nothing, and "immediately" is the promise.
           revokedKey = message.apiKey;
-          finish({ kind: "revoked", apiKey: revokedKey });
+          revokedReason = message.reason;
+          finish({ kind: "revoked", apiKey: revokedKey, reason: revokedReason });
+          break;
+        case "disconnected":
+          // Likewise: the close 4002 that follows only repeats it.
+          stoppedBy = message.by;
+          finish({ kind: "disconnected", by: stoppedBy });
           break;
         case "error":
-          serverErrorMessage = message.message;
+          serverErrorMessage = message.error.message;
           break;
       }
     });
 
     socket.on("error", (error) => {
-      lastNetworkError = error.message;
+      lastNetworkError = describeNetworkError(error);
     });
 
     socket.on("close", (code, reasonBuffer) => {
@@ -198,7 +250,9 @@ export function runWorkerSession(options: SessionOptions): Promise<SessionEnd> {
       if (stopRequested) {
         finish({ kind: "stopped" });
       } else if (code === CLOSE_CODES.revoked) {
-        finish({ kind: "revoked", apiKey: revokedKey });
+        finish({ kind: "revoked", apiKey: revokedKey, reason: revokedReason });
+      } else if (code === CLOSE_CODES.stopped) {
+        finish({ kind: "disconnected", by: stoppedBy });
       } else if (code === CLOSE_CODES.protocolError) {
         finish({ kind: "rejected", reason: serverErrorMessage ?? describeClose(code, reason) });
       } else if (code >= 4000 && code < 5000) {
@@ -207,7 +261,13 @@ export function runWorkerSession(options: SessionOptions): Promise<SessionEnd> {
       } else {
         const detail =
           code === 1006 && lastNetworkError !== undefined ? lastNetworkError : describeClose(code, reason);
-        finish({ kind: "lost", reason: detail, registered, retryAfterMs: undefined });
+        finish({
+          kind: "lost",
+          reason: detail,
+          cause: reached ? causeOfClose(code) : "unreachable",
+          registered,
+          retryAfterMs: undefined,
+        });
       }
     });
 

@@ -3,18 +3,18 @@
  * growing delay and connect again. It stops for good only when asked to, or when the server refuses
  * the key (a revoked key must never be retried in a loop).
  */
-import type { ApiKeyRef, RegisterMessage } from "@cogno/protocol";
-import type { ServerError } from "../http/error-body.ts";
+import type { RegisterMessage } from "@cogno/protocol";
+import { describeUnreachable } from "../http/network-error.ts";
 import { workerSocketUrlOf } from "../http/server-url.ts";
 import type { Output } from "../output/output.ts";
-import { type BackoffPolicy, computeBackoffDelay, DEFAULT_BACKOFF, type RandomSource } from "./backoff.ts";
+import { type BackoffPolicy, DEFAULT_BACKOFF, type RandomSource } from "./backoff.ts";
 import type { SessionEnd, SessionOptions } from "./connection.ts";
+import { planReconnect } from "./reconnect.ts";
 
-export type DaemonEnd =
-  | { kind: "stopped" }
-  | { kind: "refused"; error: ServerError }
-  | { kind: "revoked"; apiKey: ApiKeyRef | undefined }
-  | { kind: "rejected"; reason: string };
+/** How the daemon ended: every way a session ends except a lost connection, which it retries. */
+export type DaemonEnd = Exclude<SessionEnd, { kind: "lost" }>;
+
+type LostEnd = Extract<SessionEnd, { kind: "lost" }>;
 
 export interface DaemonOptions {
   server: string;
@@ -38,12 +38,19 @@ export function formatSeconds(ms: number): string {
   return Number.isInteger(seconds) ? `${seconds} s` : `${seconds.toFixed(1)} s`;
 }
 
+function describeReconnect(lost: LostEnd, server: string, everReached: boolean, delayMs: number): string {
+  const wait = formatSeconds(delayMs);
+  // A URL that never answered is most often a typo or a server that is not running: say so.
+  if (lost.cause === "unreachable" && !everReached)
+    return `${describeUnreachable(server, lost.reason)} Retrying in ${wait}`;
+  return `connection lost (${lost.reason}); reconnecting in ${wait}`;
+}
+
 export async function runDaemon(options: DaemonOptions, deps: DaemonDeps): Promise<DaemonEnd> {
   const { output } = deps;
   const url = workerSocketUrlOf(options.server);
-  // Counts failures since the last successful registration, so one blip after hours online
-  // reconnects within a second instead of inheriting an old, long delay.
   let failures = 0;
+  let everReached = false;
   let lastWorkerId: string | undefined;
   while (!options.stopSignal.aborted) {
     output.state(`connecting to ${options.server} as "${options.register.name}"`);
@@ -54,7 +61,6 @@ export async function runDaemon(options: DaemonOptions, deps: DaemonDeps): Promi
       stopSignal: options.stopSignal,
       random: deps.random,
       onRegistered: (workerId, heartbeatIntervalMs) => {
-        failures = 0;
         const again = workerId === lastWorkerId ? " again" : "";
         lastWorkerId = workerId;
         output.state(
@@ -67,13 +73,11 @@ export async function runDaemon(options: DaemonOptions, deps: DaemonDeps): Promi
       if (end.kind === "stopped") output.state("stopped");
       return end;
     }
-    const policy = deps.backoff ?? DEFAULT_BACKOFF;
-    // A Retry-After from the server is honoured, but never beyond the cap a user expects to wait.
-    const retryAfter = Math.min(end.retryAfterMs ?? 0, policy.capMs);
-    const delay = Math.max(computeBackoffDelay(failures, deps.random, policy), retryAfter);
-    failures += 1;
-    output.state(`connection lost (${end.reason}); reconnecting in ${formatSeconds(delay)}`);
-    await deps.sleep(delay, options.stopSignal);
+    const plan = planReconnect(end, failures, deps.random, deps.backoff ?? DEFAULT_BACKOFF);
+    failures = plan.failures;
+    output.state(describeReconnect(end, options.server, everReached, plan.delayMs));
+    everReached ||= end.cause !== "unreachable";
+    await deps.sleep(plan.delayMs, options.stopSignal);
   }
   output.state("stopped");
   return { kind: "stopped" };

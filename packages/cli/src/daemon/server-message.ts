@@ -1,57 +1,55 @@
-import type { ApiKeyRef } from "@cogno/protocol";
-
 /**
- * The gateway's messages as the worker reads them: like protocol's ServerMessage, but tolerant of a
- * revoked message without key details or an error code this CLI does not know.
+ * The gateway's messages as the worker reads them: protocol's serverMessageSchema, with the
+ * tolerance a long-running daemon needs against a newer server. A message type this CLI does not
+ * know is ignored (a newer server may add some); a `revoked` or `disconnected` still stops the
+ * worker when its details cannot be read (an unknown reason, say); an `error` with a code this CLI
+ * does not know still carries its message. A known message that does not fit at all is a protocol
+ * violation the caller reports.
  */
-export type GatewayMessage =
-  | { type: "registered"; workerId: string; heartbeatIntervalMs: number }
-  | { type: "revoked"; apiKey: ApiKeyRef | undefined }
-  | { type: "error"; code: string | undefined; message: string };
+import {
+  apiKeyRefSchema,
+  disconnectedMessageSchema,
+  errorCodeSchema,
+  errorMessageSchema,
+  registeredMessageSchema,
+  revokedMessageSchema,
+  revokedReasonSchema,
+  serverMessageSchema,
+} from "@cogno/protocol";
+import { z } from "zod";
+import { parseOutsideJson } from "../input/outside-json.ts";
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+const KNOWN_TYPES: readonly string[] = serverMessageSchema.options.map((option) => option.shape.type.value);
 
-function readApiKeyRef(value: unknown): ApiKeyRef | undefined {
-  if (!isRecord(value)) return undefined;
-  const { id, name, prefix } = value;
-  return typeof id === "string" && typeof name === "string" && typeof prefix === "string"
-    ? { id, name, prefix }
-    : undefined;
-}
+const gatewayMessageSchema = z.discriminatedUnion("type", [
+  registeredMessageSchema,
+  revokedMessageSchema.extend({
+    apiKey: apiKeyRefSchema.optional().catch(undefined),
+    reason: revokedReasonSchema.optional().catch(undefined),
+  }),
+  disconnectedMessageSchema.extend({
+    by: disconnectedMessageSchema.shape.by.optional().catch(undefined),
+  }),
+  errorMessageSchema.extend({
+    error: errorMessageSchema.shape.error.extend({ code: errorCodeSchema.optional().catch(undefined) }),
+  }),
+]);
+export type GatewayMessage = z.infer<typeof gatewayMessageSchema>;
 
-/**
- * Reads one frame from the gateway. Unknown or malformed frames are ignored rather than fatal, so a
- * newer server may add message types without breaking older workers.
- */
-export function parseServerMessage(text: string): GatewayMessage | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (!isRecord(value)) return undefined;
-  switch (value.type) {
-    case "registered": {
-      const { workerId, heartbeatIntervalMs } = value;
-      return typeof workerId === "string" && typeof heartbeatIntervalMs === "number"
-        ? { type: "registered", workerId, heartbeatIntervalMs }
-        : undefined;
-    }
-    case "revoked":
-      return { type: "revoked", apiKey: readApiKeyRef(value.apiKey) };
-    case "error": {
-      const error = value.error;
-      if (!isRecord(error) || typeof error.message !== "string") return undefined;
-      return {
-        type: "error",
-        code: typeof error.code === "string" ? error.code : undefined,
-        message: error.message,
-      };
-    }
-    default:
-      return undefined;
-  }
+const typedFrameSchema = z.object({ type: z.string() });
+
+export type ServerFrame =
+  | { kind: "message"; message: GatewayMessage }
+  /** Not JSON with a `type` this CLI knows: ignored. */
+  | { kind: "ignored" }
+  /** A known type that does not fit the contract: `problem` says what. */
+  | { kind: "malformed"; type: string; problem: string };
+
+/** Reads one text frame from the gateway. */
+export function parseServerFrame(text: string): ServerFrame {
+  const typed = parseOutsideJson(typedFrameSchema, text);
+  if (!typed.ok || !KNOWN_TYPES.includes(typed.value.type)) return { kind: "ignored" };
+  const parsed = parseOutsideJson(gatewayMessageSchema, text);
+  if (!parsed.ok) return { kind: "malformed", type: typed.value.type, problem: parsed.problem };
+  return { kind: "message", message: parsed.value };
 }

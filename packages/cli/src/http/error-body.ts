@@ -1,29 +1,24 @@
-import { ERROR_CODES, type ErrorCode } from "@cogno/protocol";
+import { type ErrorCode, errorBodySchema, errorCodeSchema } from "@cogno/protocol";
+import { z } from "zod";
+import { parseOutsideJson } from "../input/outside-json.ts";
 
 export interface ServerError {
-  /** Undefined when the body was not API.md's error body (a proxy page, an empty body). */
+  /** Undefined when the body was not API.md's error body (a proxy page, an empty body), or a code this CLI does not know. */
   code: ErrorCode | undefined;
   message: string | undefined;
 }
 
-function isErrorCode(value: unknown): value is ErrorCode {
-  return ERROR_CODES.some((code) => code === value);
-}
+/**
+ * The contract's error body, except that a code this CLI does not know (from a newer server) still
+ * yields its message: the message is a sentence a person can act on, whatever the code.
+ */
+const tolerantErrorBodySchema = z.object({
+  error: errorBodySchema.shape.error.extend({ code: errorCodeSchema.optional().catch(undefined) }),
+});
 
-/** Reads `{ error: { code, message } }` without trusting its shape. */
+/** Reads `{ error: { code, message } }`; anything else gives neither a code nor a message. */
 export function parseErrorBody(text: string): ServerError {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return { code: undefined, message: undefined };
-  }
-  if (typeof parsed !== "object" || parsed === null || !("error" in parsed)) {
-    return { code: undefined, message: undefined };
-  }
-  const error: unknown = parsed.error;
-  if (typeof error !== "object" || error === null) return { code: undefined, message: undefined };
-  const code = "code" in error && isErrorCode(error.code) ? error.code : undefined;
-  const message = "message" in error && typeof error.message === "string" ? error.message : undefined;
-  return { code, message };
+  const parsed = parseOutsideJson(tolerantErrorBodySchema, text);
+  if (!parsed.ok) return { code: undefined, message: undefined };
+  return { code: parsed.value.error.code, message: parsed.value.error.message };
 }

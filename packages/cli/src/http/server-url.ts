@@ -1,4 +1,5 @@
 import { createUsageError } from "../exit-error.ts";
+import { endpointUrlOf } from "./endpoints.ts";
 
 /**
  * Checks and normalises a server URL given by a flag, the environment or the credentials file:
@@ -22,12 +23,8 @@ export function normalizeServerUrl(candidate: string, source: string): string {
   return url.toString().replace(/\/+$/, "");
 }
 
-export function workerEndpointOf(server: string, path: "whoami" | "connect"): URL {
-  return new URL(`${server}/api/v1/worker/${path}`);
-}
-
 export function workerSocketUrlOf(server: string): URL {
-  const url = workerEndpointOf(server, "connect");
+  const url = endpointUrlOf(server, "connectWorker");
   url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
   return url;
 }

@@ -1,7 +1,9 @@
 /** The worker endpoints of API.md that are plain HTTP (the socket lives in daemon/connection.ts). */
-import type { WhoamiResponse } from "@cogno/protocol";
+import { type WhoamiResponse, whoamiResponseSchema } from "@cogno/protocol";
+import { parseOutsideJson } from "../input/outside-json.ts";
+import { endpointUrlOf } from "./endpoints.ts";
 import { parseErrorBody, type ServerError } from "./error-body.ts";
-import { workerEndpointOf } from "./server-url.ts";
+import { describeNetworkError, describeUnreachable } from "./network-error.ts";
 
 export const WHOAMI_TIMEOUT_MS = 10_000;
 
@@ -12,39 +14,6 @@ export type WhoamiResult =
   /** The key could not be checked: network, timeout, 5xx, rate limit, or an answer we do not understand. */
   | { kind: "unavailable"; reason: string };
 
-function isWhoamiResponse(value: unknown): value is WhoamiResponse {
-  if (typeof value !== "object" || value === null) return false;
-  if (!("workspace" in value) || !("apiKey" in value)) return false;
-  const { workspace, apiKey } = value;
-  return (
-    typeof workspace === "object" &&
-    workspace !== null &&
-    "id" in workspace &&
-    typeof workspace.id === "string" &&
-    "name" in workspace &&
-    typeof workspace.name === "string" &&
-    typeof apiKey === "object" &&
-    apiKey !== null &&
-    "id" in apiKey &&
-    typeof apiKey.id === "string" &&
-    "name" in apiKey &&
-    typeof apiKey.name === "string" &&
-    "prefix" in apiKey &&
-    typeof apiKey.prefix === "string"
-  );
-}
-
-function describeFetchFailure(error: unknown): string {
-  if (error instanceof Error && error.name === "TimeoutError") return "the server did not answer in time";
-  // Node's fetch hides the socket error in `cause` (ECONNREFUSED, ENOTFOUND…).
-  const cause = error instanceof Error ? error.cause : undefined;
-  if (cause instanceof Error) {
-    const code = "code" in cause && typeof cause.code === "string" ? `${cause.code}: ` : "";
-    return `${code}${cause.message}`;
-  }
-  return error instanceof Error ? error.message : String(error);
-}
-
 export async function fetchWhoami(
   server: string,
   key: string,
@@ -53,14 +22,14 @@ export async function fetchWhoami(
   let response: Response;
   let text: string;
   try {
-    response = await fetch(workerEndpointOf(server, "whoami"), {
+    response = await fetch(endpointUrlOf(server, "whoami"), {
       headers: { authorization: `Bearer ${key}`, accept: "application/json" },
       signal: AbortSignal.timeout(timeoutMs),
       redirect: "error",
     });
     text = await response.text();
   } catch (error) {
-    return { kind: "unavailable", reason: `could not reach ${server} (${describeFetchFailure(error)})` };
+    return { kind: "unavailable", reason: describeUnreachable(server, describeNetworkError(error)) };
   }
   if (response.status === 401) return { kind: "refused", error: parseErrorBody(text) };
   if (!response.ok) {
@@ -70,17 +39,12 @@ export async function fetchWhoami(
       reason: `${server} answered ${response.status}${message === undefined ? "" : `: ${message}`}`,
     };
   }
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = undefined;
-  }
-  if (!isWhoamiResponse(body)) {
+  const whoami = parseOutsideJson(whoamiResponseSchema, text);
+  if (!whoami.ok) {
     return {
       kind: "unavailable",
-      reason: `${server} did not answer like a Cogno server (is the URL right?)`,
+      reason: `${server} did not answer like a Cogno server (${whoami.problem}); is the URL right?`,
     };
   }
-  return { kind: "accepted", whoami: body };
+  return { kind: "accepted", whoami: whoami.value };
 }

@@ -7,18 +7,21 @@
 
 import { join } from "node:path";
 import { redactSecrets } from "@cogno/protocol";
+import { z } from "zod";
 import { readFileIfExists, writeFileAtomic } from "../credentials/atomic-file.ts";
 import { ensureConfigDir } from "../credentials/config-dir.ts";
+import { parseOutsideJson } from "../input/outside-json.ts";
 
 export const ACTIVITY_LOG_MAX_LINES = 20;
 
-export interface ActivityRecord {
-  command: string;
-  startedAt: string;
-  finishedAt: string | undefined;
-  exitCode: number | undefined;
-  lines: string[];
-}
+const activityRecordSchema = z.object({
+  command: z.string(),
+  startedAt: z.string(),
+  finishedAt: z.string().optional(),
+  exitCode: z.number().optional(),
+  lines: z.array(z.string()).catch([]),
+});
+export type ActivityRecord = z.infer<typeof activityRecordSchema>;
 
 export interface ActivityLog {
   recordLine(line: string): void;
@@ -96,26 +99,13 @@ export function createActivityLog(configDir: string, args: readonly string[], no
 export async function readActivityLog(configDir: string): Promise<ActivityRecord | undefined> {
   const text = await readFileIfExists(activityLogPathOf(configDir));
   if (text === undefined) return undefined;
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (typeof parsed !== "object" || parsed === null) return undefined;
-    const command = "command" in parsed && typeof parsed.command === "string" ? parsed.command : undefined;
-    const startedAt =
-      "startedAt" in parsed && typeof parsed.startedAt === "string" ? parsed.startedAt : undefined;
-    if (command === undefined || startedAt === undefined) return undefined;
-    const lines =
-      "lines" in parsed && Array.isArray(parsed.lines)
-        ? parsed.lines.filter((line): line is string => typeof line === "string")
-        : [];
-    return {
-      command: redactSecrets(command),
-      startedAt,
-      finishedAt:
-        "finishedAt" in parsed && typeof parsed.finishedAt === "string" ? parsed.finishedAt : undefined,
-      exitCode: "exitCode" in parsed && typeof parsed.exitCode === "number" ? parsed.exitCode : undefined,
-      lines: lines.slice(-ACTIVITY_LOG_MAX_LINES).map(redactSecrets),
-    };
-  } catch {
-    return undefined;
-  }
+  const parsed = parseOutsideJson(activityRecordSchema, text);
+  if (!parsed.ok) return undefined;
+  const record = parsed.value;
+  // Redacted again on the way out: the file may have been edited by hand since.
+  return {
+    ...record,
+    command: redactSecrets(record.command),
+    lines: record.lines.slice(-ACTIVITY_LOG_MAX_LINES).map(redactSecrets),
+  };
 }

@@ -18,6 +18,20 @@ describe("describeKeyRefusal", () => {
     expect(new Set(reasons).size).toBe(3);
   });
 
+  it("says an expired key expired (401 api_key_expired, v1.1), and a rolled key needs the new one", () => {
+    expect(describeKeyRefusal({ ...base, code: "api_key_expired", keySource: "credentials.json" })).toContain(
+      "was refused: it expired.",
+    );
+    const rolled = describeKeyRefusal({
+      ...base,
+      code: "api_key_revoked",
+      revokedReason: "rolled",
+      keySource: "COGNO_TOKEN",
+    });
+    expect(rolled).toContain("this key was replaced");
+    expect(rolled).toContain("Put the new key (shown when this one was rolled) in COGNO_TOKEN.");
+  });
+
   it("shows the server's message and does not repeat a next step it already gives", () => {
     const serverMessage =
       "The key was revoked. Create a new key in Settings > API Keys, then run cogno login --token <key>.";

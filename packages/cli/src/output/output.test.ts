@@ -4,6 +4,13 @@ import { describe, expect, it } from "vitest";
 import { createTemporaryConfigDir, createTestConfig, runCli } from "../testing/run-cli.ts";
 import { createOutput, formatTimestamp } from "./output.ts";
 
+function hasControlCharacter(text: string): boolean {
+  return [...text].some((character) => {
+    const code = character.codePointAt(0) ?? 0;
+    return code < 0x20 || (code >= 0x7f && code <= 0x9f);
+  });
+}
+
 function captureOutput() {
   const written: string[] = [];
   const seen: string[] = [];
@@ -27,6 +34,28 @@ describe("output", () => {
     for (const key of [a, b, c]) expect(all).not.toContain(key.slice(17));
     expect(written.join("")).toContain(`first ${a.slice(0, 17)}…\n`);
     expect(seen).toHaveLength(4);
+  });
+
+  it("escapes control characters in every line, so outside text cannot drive the terminal", () => {
+    const { output, written, seen } = captureOutput();
+    output.info("title \u001b]0;owned\u0007 clip \u001b]52;c;ZXZpbA==\u0007 clear \u009b2J cr\rback");
+    output.error("two\nlines");
+    expect(written).toEqual([
+      "title \\u001b]0;owned\\u0007 clip \\u001b]52;c;ZXZpbA==\\u0007 clear \\u009b2J cr\\u000dback\n",
+      "two\n",
+      "lines\n",
+    ]);
+    expect(hasControlCharacter(seen[0] ?? "")).toBe(false);
+  });
+
+  it("escapes an argument echoed back in an error (it printed it raw)", async () => {
+    const run = await runCli(
+      ["\u001b]52;c;ZXZpbA==\u0007"],
+      createTestConfig(await createTemporaryConfigDir()),
+    );
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("\\u001b]52;c;ZXZpbA==\\u0007");
+    expect(run.stderr).not.toContain("\u001b");
   });
 
   it("stamps state lines with the time in UTC", () => {

@@ -25,6 +25,7 @@ export function createTestConfig(configDir: string, overrides: Partial<CliConfig
     hostname: "test-host",
     os: "linux",
     arch: "x64",
+    browser: { platform: "linux", searchPath: undefined, hasDisplay: false },
     ...overrides,
   };
 }
@@ -49,6 +50,9 @@ export async function runCli(
     readStdinLine: async () => "",
     stdinIsTerminal: false,
     createStopSignal: () => new AbortController().signal,
+    // No real waiting in unit tests: long waits are the server's intervals, not what a test checks.
+    sleep: async () => undefined,
+    openBrowser: async () => false,
     ...overrides,
   });
   return { code, stdout, stderr };
