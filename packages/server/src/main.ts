@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { createApp } from "./app.ts";
 import { systemClock } from "./clock.ts";
 import { ConfigError, parseConfig } from "./config.ts";
-import { DataDirectoryInUseError, migrateToLatest, openDatabase } from "./db/create-database.ts";
+import { DataDirectoryError, migrateToLatest, openDatabase } from "./db/create-database.ts";
 import type { Deps } from "./deps.ts";
 import { createInProcessBus, type EventBus } from "./events/bus.ts";
 import { createPostgresBus } from "./events/postgres-bus.ts";
@@ -78,7 +78,7 @@ main().catch((error: unknown) => {
   }
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(
-    error instanceof DataDirectoryInUseError
+    error instanceof DataDirectoryError
       ? `cogno-server: ${message}\n`
       : `cogno-server failed to start: ${message}\n`,
   );

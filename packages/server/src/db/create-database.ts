@@ -2,7 +2,7 @@
  * Opens the one database the server uses: SQLite in the data directory by default, PostgreSQL when
  * a URL is configured. Everything above this module speaks Kysely and does not know which it got.
  */
-import { mkdirSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import path from "node:path";
 import SqliteDatabase from "better-sqlite3";
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from "kysely";
@@ -10,7 +10,14 @@ import pg from "pg";
 import { migrationProvider } from "./migrations.ts";
 import type { Database } from "./schema.ts";
 
-export class DataDirectoryInUseError extends Error {}
+/** A problem with the data directory that the person starting the server can fix. */
+export class DataDirectoryError extends Error {}
+
+export class DataDirectoryInUseError extends DataDirectoryError {}
+
+/** The database file and the files SQLite keeps beside it. */
+const SQLITE_FILE = "cogno.sqlite";
+const SQLITE_SIDE_FILES = ["-wal", "-shm", "-journal"];
 
 export type DatabaseEngine = "sqlite" | "postgres";
 
@@ -49,8 +56,7 @@ export function openDatabase(
       postgresUrl: settings.databaseUrl,
     };
   }
-  mkdirSync(settings.dataDir, { recursive: true, mode: 0o700 });
-  const file = path.join(settings.dataDir, "cogno.sqlite");
+  const file = prepareDataDirectory(settings.dataDir);
   const sqlite = new SqliteDatabase(file);
   // One server per data directory: events between parts of the product travel in-process, so a
   // second process on the same file would never hear of a revocation. The exclusive lock (taken
@@ -76,6 +82,30 @@ export function openDatabase(
     description: file,
     postgresUrl: undefined,
   };
+}
+
+/**
+ * The data holds password hashes and key hashes: only the server's own user may read it. The
+ * directory is 0700 and every file 0600, an existing looser directory included. The database file is
+ * created 0600 before SQLite opens it, because SQLite gives its -wal and -shm files the mode of the
+ * database file. Returns the database file's path.
+ */
+function prepareDataDirectory(dataDir: string): string {
+  const file = path.join(dataDir, SQLITE_FILE);
+  try {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    chmodSync(dataDir, 0o700);
+    closeSync(openSync(file, "a", 0o600));
+    for (const existing of [file, ...SQLITE_SIDE_FILES.map((suffix) => file + suffix)]) {
+      if (existsSync(existing)) chmodSync(existing, 0o600);
+    }
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new DataDirectoryError(
+      `Cannot keep the data directory ${dataDir} private to this user (${reason}). Run cogno-server as the directory's owner, or set COGNO_DATA_DIR to a directory it owns.`,
+    );
+  }
+  return file;
 }
 
 /** Brings the schema up to date. On PostgreSQL the migrator holds an advisory lock, so replicas starting together migrate once. */
