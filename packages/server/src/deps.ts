@@ -15,5 +15,5 @@ export interface Deps {
   bus: EventBus;
   clock: Clock;
   log: Logger;
-  limiters: { login: FailureLimiter; bearer: FailureLimiter };
+  limiters: { login: FailureLimiter; bearer: FailureLimiter; signup: FailureLimiter };
 }

@@ -35,6 +35,7 @@ async function main(): Promise<void> {
     limiters: {
       login: new FailureLimiter(config.authFailuresPerMinute, systemClock),
       bearer: new FailureLimiter(config.authFailuresPerMinute, systemClock),
+      signup: new FailureLimiter(config.signupsPerMinute, systemClock, "sign-ups"),
     },
   };
   const app = await createApp(deps);

@@ -24,10 +24,13 @@ export interface NewSession {
 }
 
 /**
- * Creates an account. Attempts are rate-limited with logins (each costs a password hash), and an
- * email that is taken counts as a failure, so the 409 cannot be used to sweep for accounts.
+ * Creates an account. Every attempt counts against the address's sign-ups for the minute, so one
+ * client cannot make accounts by the hundred. Attempts are also rate-limited with logins (each
+ * costs a password hash), and an email that is taken counts as a failure there, so the 409 cannot
+ * be used to sweep for accounts.
  */
 export async function signUp(deps: Deps, body: SignupBody, client: string): Promise<NewSession> {
+  deps.limiters.signup.countAttempt(client);
   const attempt = deps.limiters.login.begin(client);
   const emailTaken = (): AppError => {
     attempt.fail();

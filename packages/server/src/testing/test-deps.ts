@@ -69,7 +69,11 @@ export async function createTestDeps(settings: Record<string, string> = {}): Pro
     bus,
     clock,
     log: createLogger("silent", nowhere),
-    limiters: { login: new FailureLimiter(5, clock), bearer: new FailureLimiter(5, clock) },
+    limiters: {
+      login: new FailureLimiter(5, clock),
+      bearer: new FailureLimiter(5, clock),
+      signup: new FailureLimiter(config.signupsPerMinute, clock, "sign-ups"),
+    },
     dataDir,
     events,
     async cleanup() {
