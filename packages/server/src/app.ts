@@ -9,6 +9,7 @@ import { VerifiedKeyCache } from "./apikeys/verified-keys.ts";
 import { registerAuthRoutes } from "./auth/routes.ts";
 import { pingDatabase } from "./db/create-database.ts";
 import type { Deps } from "./deps.ts";
+import { connectionOptions } from "./http/connections.ts";
 import { checkSameOrigin } from "./http/cross-origin.ts";
 import { answerFrameworkError, errorBody, registerErrorHandling } from "./http/error-handler.ts";
 import { AppError } from "./http/errors.ts";
@@ -37,6 +38,7 @@ export async function createApp(deps: Deps): Promise<App> {
     trustProxy: trustedProxies(deps.config.trustProxy),
     bodyLimit: 64 * 1024,
     return503OnClosing: true,
+    ...connectionOptions,
     frameworkErrors: answerFrameworkError,
   });
 
