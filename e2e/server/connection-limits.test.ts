@@ -1,14 +1,18 @@
 /**
  * What one client connection may hold, proved with raw TCP clients against the real server process:
- * a request that arrives slowly or not at all is cut off.
+ * a request that arrives slowly or not at all is cut off, and SIGTERM finishes within its bound
+ * whatever clients do.
  */
 import net from "node:net";
-import { describe, expect, it } from "vitest";
-import { useServer } from "../support/server.ts";
+import { afterAll, describe, expect, it } from "vitest";
+import { signUpWithWorkspace } from "../support/api.ts";
+import { type RunningServer, startServer, useServer } from "../support/server.ts";
+import { createTestStore, type TestStore } from "../support/store.ts";
 
-/** The server's bounds (packages/server/src/http/connections.ts), with room for a busy machine. */
+/** The server's bounds (packages/server/src/http/connections.ts, app.ts), with room for a busy machine. */
 const HEADERS_TIMEOUT_MS = 10_000;
 const REQUEST_TIMEOUT_MS = 20_000;
+const SHUTDOWN_MS = 4_000;
 const SLACK_MS = 3_000;
 
 const fixture = useServer();
@@ -78,6 +82,56 @@ describe("slow clients", () => {
     } finally {
       silent.socket.destroy();
       partial.socket.destroy();
+    }
+  });
+});
+
+describe("shutdown", () => {
+  const servers: RunningServer[] = [];
+  const stores: TestStore[] = [];
+  afterAll(async () => {
+    for (const server of servers) await server.stop("SIGKILL");
+    for (const store of stores) await store.cleanup();
+  });
+
+  it("regression: SIGTERM never finished while clients held connections that sent nothing or trickled; now it exits 0 within its bound", async () => {
+    const store = await createTestStore();
+    stores.push(store);
+    const server = await startServer({ store });
+    servers.push(server);
+    const owner = await signUpWithWorkspace(server.url);
+
+    const silent = await connect(server.port);
+    const partial = await connect(server.port);
+    partial.socket.write("GET /healthz HTTP/1.1\r\nHost: x\r\n");
+    const trickling = await connect(server.port);
+    trickling.socket.write(
+      "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{",
+    );
+    const trickle = setInterval(() => trickling.socket.write(" "), 1_000);
+    const idleKeepAlive = await connect(server.port);
+    idleKeepAlive.socket.write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+    const stream = await connect(server.port);
+    stream.socket.write(
+      `GET /api/v1/workspaces/${owner.workspaceId}/events HTTP/1.1\r\nHost: x\r\nCookie: ${owner.client.sessionCookie}\r\n\r\n`,
+    );
+    const nonReader = await connect(server.port, { read: false });
+    nonReader.socket.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".repeat(10));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(stream.received()).toContain(": connected");
+
+    try {
+      const signalledAt = Date.now();
+      const exit = await within(server.stop("SIGTERM"), SHUTDOWN_MS + 10_000);
+      const tookMs = Date.now() - signalledAt;
+      console.info(`SIGTERM with six stubborn clients: exit ${exit} after ${tookMs} ms`);
+      expect(exit).toBe(0);
+      expect(tookMs).toBeLessThan(SHUTDOWN_MS + SLACK_MS);
+    } finally {
+      clearInterval(trickle);
+      for (const connection of [silent, partial, trickling, idleKeepAlive, stream, nonReader]) {
+        connection.socket.destroy();
+      }
     }
   });
 });

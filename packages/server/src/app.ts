@@ -9,7 +9,7 @@ import { VerifiedKeyCache } from "./apikeys/verified-keys.ts";
 import { registerAuthRoutes } from "./auth/routes.ts";
 import { pingDatabase } from "./db/create-database.ts";
 import type { Deps } from "./deps.ts";
-import { connectionOptions } from "./http/connections.ts";
+import { closeWithin, connectionOptions } from "./http/connections.ts";
 import { checkSameOrigin } from "./http/cross-origin.ts";
 import { answerFrameworkError, errorBody, registerErrorHandling } from "./http/error-handler.ts";
 import { AppError } from "./http/errors.ts";
@@ -26,9 +26,17 @@ import { registerWorkspaceRoutes } from "./workspaces/routes.ts";
 export interface App {
   http: FastifyInstance;
   gateway: WorkerGateway;
-  /** Stops taking work: workers are told to reconnect elsewhere, streams end, then the server closes. */
+  /**
+   * Stops taking work: workers are told to reconnect elsewhere, streams end, then the server closes.
+   * Takes at most SHUTDOWN_MS, whatever clients do.
+   */
   shutDown(): Promise<void>;
 }
+
+/** The longest a drain takes: what a process manager waits for between SIGTERM and SIGKILL is often 10 s. */
+export const SHUTDOWN_MS = 4_000;
+/** Of which the worker sockets may take this long to be told and closed. */
+const WORKER_SHUTDOWN_MS = 1_000;
 
 export async function createApp(deps: Deps): Promise<App> {
   const http: FastifyInstance = Fastify({
@@ -89,11 +97,19 @@ export async function createApp(deps: Deps): Promise<App> {
     http,
     gateway,
     async shutDown() {
+      const startedAt = Date.now();
       live.closeAll();
-      await gateway.shutDown();
-      await http.close();
+      await settleWithin(gateway.shutDown(), WORKER_SHUTDOWN_MS);
+      await closeWithin(http, Math.max(0, SHUTDOWN_MS - (Date.now() - startedAt)));
     },
   };
+}
+
+/** Waits for `work` at most `ms`; past that it may go on in the background, and a late failure is ignored. */
+async function settleWithin(work: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }
 
 /** A hop count becomes the same rule as a function: trust the nearest `hops` proxies. */

@@ -1,6 +1,6 @@
 /** cogno-server: reads the settings once, opens the database, builds the app, listens. */
 import { fileURLToPath } from "node:url";
-import { createApp } from "./app.ts";
+import { createApp, SHUTDOWN_MS } from "./app.ts";
 import { systemClock } from "./clock.ts";
 import { ConfigError, parseConfig } from "./config.ts";
 import { DataDirectoryError, migrateToLatest, openDatabase } from "./db/create-database.ts";
@@ -57,6 +57,11 @@ async function main(): Promise<void> {
     if (stopping) process.exit(1);
     stopping = true;
     log.info({ signal }, "shutting down: workers are told to reconnect");
+    // The drain is bounded; closing the bus and the database is too, even if the database hangs.
+    setTimeout(() => {
+      log.error(`shutdown did not finish in ${SHUTDOWN_MS + 1_000} ms; exiting now`);
+      process.exit(1);
+    }, SHUTDOWN_MS + 1_000).unref();
     app
       .shutDown()
       .then(() => bus.close())

@@ -1,11 +1,12 @@
 /**
  * How long one client connection may hold the server: timeouts for requests that arrive slowly or
- * not at all. Node's defaults do not suit: Fastify turns the request timeout off, and Node checks
- * the timeouts only every 30 s.
+ * not at all, and the drain at shutdown. Node's defaults do not suit: Fastify turns the request
+ * timeout off, Node checks the timeouts only every 30 s, and a silent connection counts as busy
+ * (so closing the server waits for it).
  */
 import type { ServerOptions } from "node:http";
 import type { Socket } from "node:net";
-import type { FastifyServerOptions } from "fastify";
+import type { FastifyInstance, FastifyServerOptions } from "fastify";
 import { errorBody } from "./error-handler.ts";
 import { AppError } from "./errors.ts";
 
@@ -49,4 +50,23 @@ function answerClientError(error: Error & { code?: string }, socket: Socket): vo
     );
   }
   socket.destroy();
+}
+
+/**
+ * Closes the server: no new connections, idle ones closed at once, requests in flight given
+ * `graceMs` to finish; then every connection still open is closed, whatever its client does.
+ */
+export async function closeWithin(app: FastifyInstance, graceMs: number): Promise<void> {
+  const closed = app.close();
+  let timer: NodeJS.Timeout | undefined;
+  const graceOver = new Promise<"grace over">((resolve) => {
+    timer = setTimeout(() => resolve("grace over"), graceMs);
+  });
+  const outcome = await Promise.race([closed.then(() => "closed" as const), graceOver]);
+  clearTimeout(timer);
+  if (outcome === "grace over") {
+    app.log.warn("closing connections that did not finish in time");
+    app.server.closeAllConnections();
+  }
+  await closed;
 }
