@@ -1,8 +1,10 @@
 /**
  * What one client connection may hold, proved with raw TCP clients against the real server process:
- * a request that arrives slowly or not at all is cut off, and SIGTERM finishes within its bound
- * whatever clients do.
+ * a request that arrives slowly or not at all is cut off, a connection that pipelines without
+ * reading is closed and leaves no descriptor or memory behind, and SIGTERM finishes within its
+ * bound whatever clients do.
  */
+import { readdirSync, readFileSync } from "node:fs";
 import net from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
 import { signUpWithWorkspace } from "../support/api.ts";
@@ -45,6 +47,32 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T | "still open"> {
   ]);
 }
 
+function openDescriptors(server: RunningServer): number {
+  return readdirSync(`/proc/${server.process.pid}/fd`).length;
+}
+
+function residentMiB(server: RunningServer): number {
+  const status = readFileSync(`/proc/${server.process.pid}/status`, "utf8");
+  return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN) / 1024);
+}
+
+/**
+ * A client that never reads cannot see the server close the connection; its writes can. Writes a
+ * byte every 100 ms until one fails, and resolves with how long that took.
+ */
+async function writeUntilRefused(socket: net.Socket, timeoutMs: number): Promise<number | "still open"> {
+  const startedAt = Date.now();
+  while (Date.now() - startedAt < timeoutMs) {
+    if (socket.destroyed) return Date.now() - startedAt;
+    const failed = await new Promise<boolean>((resolve) => {
+      socket.write(" ", (error) => resolve(error !== undefined && error !== null));
+      setTimeout(resolve, 100, false);
+    });
+    if (failed || socket.destroyed) return Date.now() - startedAt;
+  }
+  return "still open";
+}
+
 describe("slow clients", () => {
   it("regression: a request body sent one byte per second was never timed out; now 408 within the request timeout", async () => {
     const connection = await connect(fixture.server.port);
@@ -83,6 +111,52 @@ describe("slow clients", () => {
       silent.socket.destroy();
       partial.socket.destroy();
     }
+  });
+});
+
+describe("pipelining", () => {
+  it("regression: 20,000 pipelined requests for a static asset, never read, held a descriptor each; now the connection is closed and nothing is left", async () => {
+    const page = await fetch(`${fixture.server.url}/`).then((response) => response.text());
+    const asset = /src="(\/assets\/[^"]+\.js)"/.exec(page)?.[1];
+    expect(asset, "the web app must be built (npm run build)").toBeDefined();
+    await fetch(`${fixture.server.url}${asset}`).then((response) => response.arrayBuffer());
+    const baseline = { descriptors: openDescriptors(fixture.server), memory: residentMiB(fixture.server) };
+
+    const greedy = await connect(fixture.server.port, { read: false });
+    greedy.socket.write(`GET ${asset} HTTP/1.1\r\nHost: x\r\n\r\n`.repeat(20_000));
+    const peak = { descriptors: 0, memory: 0 };
+    const watch = setInterval(() => {
+      peak.descriptors = Math.max(peak.descriptors, openDescriptors(fixture.server));
+      peak.memory = Math.max(peak.memory, residentMiB(fixture.server));
+    }, 50);
+    const refusedAfter = await writeUntilRefused(greedy.socket, 10_000);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    clearInterval(watch);
+    greedy.socket.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const after = { descriptors: openDescriptors(fixture.server), memory: residentMiB(fixture.server) };
+    console.info(
+      `pipelining: closed after ${refusedAfter} ms; descriptors ${baseline.descriptors} → peak ${peak.descriptors} → ${after.descriptors}; memory ${baseline.memory} → peak ${peak.memory} → ${after.memory} MiB`,
+    );
+    expect(refusedAfter).not.toBe("still open");
+    expect(peak.descriptors).toBeLessThanOrEqual(baseline.descriptors + 20);
+    expect(after.descriptors).toBeLessThanOrEqual(baseline.descriptors + 2);
+    expect(peak.memory - baseline.memory).toBeLessThan(100);
+    expect(fixture.server.process.exitCode).toBeNull();
+  });
+
+  it("regression: pipelined API requests, never read, queued without bound; now the connection is closed", async () => {
+    const owner = await signUpWithWorkspace(fixture.server.url);
+    const baseline = residentMiB(fixture.server);
+    const greedy = await connect(fixture.server.port, { read: false });
+    const request = `GET /api/v1/workspaces/${owner.workspaceId}/workers HTTP/1.1\r\nHost: x\r\nCookie: ${owner.client.sessionCookie}\r\n\r\n`;
+    greedy.socket.write(request.repeat(5_000));
+    const refusedAfter = await writeUntilRefused(greedy.socket, 10_000);
+    greedy.socket.destroy();
+    expect(refusedAfter).not.toBe("still open");
+    expect(residentMiB(fixture.server) - baseline).toBeLessThan(100);
+    // A client that does not pipeline is served as before.
+    expect((await owner.client.get(`/api/v1/workspaces/${owner.workspaceId}/workers`)).status).toBe(200);
   });
 });
 

@@ -9,7 +9,7 @@ import { VerifiedKeyCache } from "./apikeys/verified-keys.ts";
 import { registerAuthRoutes } from "./auth/routes.ts";
 import { pingDatabase } from "./db/create-database.ts";
 import type { Deps } from "./deps.ts";
-import { closeWithin, connectionOptions } from "./http/connections.ts";
+import { closeWithin, connectionOptions, registerPipeliningLimit } from "./http/connections.ts";
 import { checkSameOrigin } from "./http/cross-origin.ts";
 import { answerFrameworkError, errorBody, registerErrorHandling } from "./http/error-handler.ts";
 import { AppError } from "./http/errors.ts";
@@ -55,6 +55,7 @@ export async function createApp(deps: Deps): Promise<App> {
     options: { maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false },
   });
   registerErrorHandling(http);
+  registerPipeliningLimit(http);
   registerSecurityHeaders(http, deps.config.publicUrl?.protocol === "https:");
 
   // Every state-changing request, whatever its path: the router decodes "/%61pi/…" to "/api/…",
