@@ -38,6 +38,18 @@ describe("sessions", () => {
     expect(await codeOf(authenticateSession(deps, second.token))).toBe("ok");
   });
 
+  it("announce their end by session id, never by token, so every replica can end their streams", async () => {
+    const { token } = await signUp(deps, { email: "d@example.com", password: "long enough", name: "D" }, "c");
+    await logOut(deps, token);
+    const ended = deps.events.filter((event) => event.type === "session.ended");
+    expect(ended).toEqual([{ type: "session.ended", sessionId: expect.stringMatching(/^ses_/) }]);
+    expect(JSON.stringify(deps.events)).not.toContain(token);
+    // Signing out again, or with a token that opens nothing, announces nothing.
+    await logOut(deps, token);
+    await logOut(deps, "not-a-session");
+    expect(deps.events.filter((event) => event.type === "session.ended")).toHaveLength(1);
+  });
+
   it("are stored only as hashes", async () => {
     const { token } = await signUp(deps, { email: "c@example.com", password: "long enough", name: "C" }, "c");
     const rows = await deps.db.selectFrom("sessions").selectAll().execute();

@@ -10,6 +10,8 @@ export type DomainEvent =
   | { type: "api_key.revoked"; workspaceId: string; apiKey: ApiKey }
   | { type: "member.removed"; workspaceId: string; userId: string }
   | { type: "worker.updated"; workspaceId: string; workerId: string }
+  /** A browser session ended (sign-out): every replica ends the event streams it opened. */
+  | { type: "session.ended"; sessionId: string }
   /** A machine connected again: whichever replica holds its older socket closes it. */
   | { type: "worker.connected"; workspaceId: string; workerId: string; connectionId: string };
 

@@ -16,6 +16,8 @@ export type LiveUpdate =
 export interface LiveStream {
   readonly workspaceId: string;
   readonly userId: string;
+  /** The browser session that opened it: the stream ends when the session does. */
+  readonly sessionId: string;
   /** Sends the update if this stream's reader may see it. */
   deliver(update: LiveUpdate): void;
   /** Checks again that the session and the membership that opened the stream still hold. */
@@ -68,7 +70,13 @@ export function createLiveHub(deps: LiveHubDeps): LiveHub {
   };
 
   const onEvent = (event: DomainEvent): void => {
-    if (!("workspaceId" in event) || !byWorkspace.has(event.workspaceId)) return;
+    if (event.type === "session.ended") {
+      for (const streams of byWorkspace.values()) {
+        for (const stream of [...streams]) if (stream.sessionId === event.sessionId) stream.end();
+      }
+      return;
+    }
+    if (!byWorkspace.has(event.workspaceId)) return;
     switch (event.type) {
       case "worker.updated":
         loadAndDeliver(event.workspaceId, event.workerId);

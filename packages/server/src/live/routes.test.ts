@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { createApiKey } from "../apikeys/service.ts";
 import { type App, createApp } from "../app.ts";
-import { signUp } from "../auth/service.ts";
+import { logIn, signUp } from "../auth/service.ts";
 import { createTestDeps, type TestDeps } from "../testing/test-deps.ts";
 import { acceptInvitation, createInvitation, createWorkspace, removeMember } from "../workspaces/service.ts";
 
@@ -174,5 +174,32 @@ describe("event streams", () => {
     await until(() => count(owners.text(), "api_key.revoked") === 1);
     expect(owners.text()).toContain('"name":"bob-key"');
     owners.close();
+  });
+
+  it("regression: a stream outlived sign-out by up to 15 s; now it ends at once, and the user's other sessions keep theirs", async () => {
+    const other = await logIn(deps, { email: "alice@example.com", password: "long enough" }, "t");
+    const signingOut = await openStream(aliceSession);
+    const staying = await openStream(other.token);
+    let stayingEnded = false;
+    void staying.ended.then(() => {
+      stayingEnded = true;
+    });
+
+    const startedAt = Date.now();
+    const logout = await app.http.inject({
+      method: "POST",
+      url: "/api/v1/auth/logout",
+      cookies: { cogno_session: aliceSession },
+    });
+    expect(logout.statusCode).toBe(204);
+    const outcome = await Promise.race([
+      signingOut.ended.then(() => "ended"),
+      new Promise((resolve) => setTimeout(resolve, 2_000, "still open")),
+    ]);
+    expect(outcome).toBe("ended");
+    expect(Date.now() - startedAt).toBeLessThan(2_000);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(stayingEnded).toBe(false);
+    staying.close();
   });
 });

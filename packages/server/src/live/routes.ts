@@ -5,7 +5,7 @@
  */
 import type { ApiKey, Role } from "@cogno/protocol";
 import type { FastifyInstance } from "fastify";
-import { currentUser } from "../auth/session.ts";
+import { currentSession, currentUser } from "../auth/session.ts";
 import type { Deps } from "../deps.ts";
 import { findWorker } from "../workers/service.ts";
 import { canManageAllKeys } from "../workspaces/roles.ts";
@@ -27,7 +27,7 @@ export function registerLiveRoutes(app: FastifyInstance, deps: Deps): LiveStream
   app.get<{ Params: { workspaceId: string } }>(
     "/api/v1/workspaces/:workspaceId/events",
     async (request, reply) => {
-      const user = await currentUser(deps, request);
+      const { id: sessionId, user } = await currentSession(deps, request);
       const { workspaceId } = request.params;
       let role: Role = await authorizeMember(deps, workspaceId, user.id);
 
@@ -48,8 +48,9 @@ export function registerLiveRoutes(app: FastifyInstance, deps: Deps): LiveStream
 
       let ended = false;
       let remove: (() => void) | undefined;
-      // A stream is allowed only as long as what opened it: a session that ended (sign-out, expiry)
-      // or a membership that is gone closes it at the next keep-alive, on whichever replica it is.
+      // A stream is allowed only as long as what opened it. A sign-out ends it at once on every
+      // replica (session.ended); a session that expired, or news this replica missed, ends it at the
+      // next keep-alive check.
       const keepalive = setInterval(
         () => {
           raw.write(": keepalive\n\n");
@@ -61,6 +62,7 @@ export function registerLiveRoutes(app: FastifyInstance, deps: Deps): LiveStream
       const stream: LiveStream = {
         workspaceId,
         userId: user.id,
+        sessionId,
         deliver(update: LiveUpdate) {
           if (ended) return;
           if (update.type === "worker.updated") write(update.type, update.worker);
