@@ -7,12 +7,11 @@ import { registerApiKeyRoutes } from "./apikeys/routes.ts";
 import { type KeyAuthenticationMemory, LAST_USED_EVERY_MS } from "./apikeys/service.ts";
 import { VerifiedKeyCache } from "./apikeys/verified-keys.ts";
 import { registerAuthRoutes } from "./auth/routes.ts";
-import { pingDatabase } from "./db/create-database.ts";
+import { createDatabaseHealth } from "./db/health.ts";
 import type { Deps } from "./deps.ts";
 import { closeWithin, connectionOptions, registerPipeliningLimit } from "./http/connections.ts";
 import { checkSameOrigin } from "./http/cross-origin.ts";
-import { answerFrameworkError, errorBody, registerErrorHandling } from "./http/error-handler.ts";
-import { AppError } from "./http/errors.ts";
+import { answerDatabaseFault, answerFrameworkError, registerErrorHandling } from "./http/error-handler.ts";
 import { registerSecurityHeaders } from "./http/security-headers.ts";
 import { rejectNulCharacters } from "./http/validate.ts";
 import { registerWebApp } from "./http/web-app.ts";
@@ -54,7 +53,8 @@ export async function createApp(deps: Deps): Promise<App> {
   await http.register(fastifyWebsocket, {
     options: { maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false },
   });
-  registerErrorHandling(http);
+  const health = createDatabaseHealth(deps);
+  registerErrorHandling(http, { onDatabaseFault: health.reportFault });
   registerPipeliningLimit(http);
   registerSecurityHeaders(http, deps.config.publicUrl?.protocol === "https:");
 
@@ -76,8 +76,9 @@ export async function createApp(deps: Deps): Promise<App> {
 
   http.get("/healthz", async () => ({ ok: true }));
   http.get("/readyz", async (_request, reply) => {
-    if (await pingDatabase(deps.db)) return reply.send({ ok: true });
-    return reply.status(503).send(errorBody(new AppError("internal_error", "The database does not answer.")));
+    const readiness = await health.checkReady();
+    if (readiness.ready) return reply.send({ ok: true });
+    return answerDatabaseFault(reply, "unreachable", `Not ready: ${readiness.reason}.`);
   });
 
   const keyMemory: KeyAuthenticationMemory = {

@@ -4,6 +4,7 @@ import { createApp, SHUTDOWN_MS } from "./app.ts";
 import { systemClock } from "./clock.ts";
 import { ConfigError, parseConfig } from "./config.ts";
 import { DataDirectoryError, migrateToLatest, openDatabase } from "./db/create-database.ts";
+import { describeDatabaseError } from "./db/faults.ts";
 import type { Deps } from "./deps.ts";
 import { createInProcessBus, type EventBus } from "./events/bus.ts";
 import { createPostgresBus } from "./events/postgres-bus.ts";
@@ -17,7 +18,10 @@ async function main(): Promise<void> {
   });
   const log = createLogger(config.logLevel, process.stdout, config.logFormat);
   const database = openDatabase(config, (error) =>
-    log.warn({ err: error }, "a database connection was lost; the next query opens a new one"),
+    log.warn(
+      { error: describeDatabaseError(error) },
+      "a database connection was lost; the next query opens a new one",
+    ),
   );
   await migrateToLatest(database.db);
   const bus: EventBus = database.postgresUrl

@@ -12,6 +12,7 @@ export const ERROR_CODES = [
   "conflict",
   "rate_limited",
   "internal_error",
+  "service_unavailable",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -5,7 +5,7 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import path from "node:path";
 import SqliteDatabase from "better-sqlite3";
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from "kysely";
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "kysely";
 import pg from "pg";
 import { migrationProvider } from "./migrations.ts";
 import type { Database } from "./schema.ts";
@@ -38,17 +38,37 @@ export interface DatabaseSettings {
 // PostgreSQL returns bigint (count(*)) as text; our counts are small, so parse them as numbers.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value, 10));
 
+/**
+ * Nothing waits on PostgreSQL for ever: a connection is made within 5 s or the request gets 503; the
+ * server cancels a statement after 30 s (generous, as migrations run through the same pool); and a
+ * query whose server stopped answering altogether (a frozen machine, a dead link) is given up 5 s
+ * later. Dead peers are found by TCP keep-alive.
+ */
+export const POSTGRES_POOL_SETTINGS = {
+  connectionTimeoutMillis: 5_000,
+  statement_timeout: 30_000,
+  query_timeout: 35_000,
+  idle_in_transaction_session_timeout: 60_000,
+  keepAlive: true,
+} satisfies pg.PoolConfig;
+
 export function openDatabase(
   settings: DatabaseSettings,
   onConnectionLost: (error: Error) => void = () => {},
 ): DatabaseHandle {
   if (settings.databaseUrl) {
     const url = new URL(settings.databaseUrl);
-    const pool = new pg.Pool({ connectionString: settings.databaseUrl, max: 10 });
-    // An idle connection that PostgreSQL ends (restart, failover, pg_terminate_backend) is reported
-    // here; unheard, the event would crash the process. pg drops that connection and the next query
-    // opens a new one, so the server rides out the outage and /readyz says when it is back.
+    const pool = new pg.Pool({ connectionString: settings.databaseUrl, max: 10, ...POSTGRES_POOL_SETTINGS });
+    // A connection that PostgreSQL ends (restart, failover, pg_terminate_backend) emits "error"; an
+    // event nobody hears crashes the process. The pool hears it only for idle connections, so each
+    // connection gets a listener of its own too, for while a query runs on it: that query fails
+    // (and its request gets 503), pg drops the connection, and the next query opens a new one.
     pool.on("error", onConnectionLost);
+    pool.on("connect", (client) => {
+      client.on("error", () => {
+        // Reported by the pool (idle) or by the query that failed (in use).
+      });
+    });
     return {
       db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
       engine: "postgres",
@@ -115,14 +135,5 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
   const failed = results?.find((result) => result.status === "Error");
   if (error || failed) {
     throw new Error(`Database migration ${failed?.migrationName ?? ""} failed`, { cause: error });
-  }
-}
-
-export async function pingDatabase(db: Kysely<Database>): Promise<boolean> {
-  try {
-    await sql`select 1`.execute(db);
-    return true;
-  } catch {
-    return false;
   }
 }

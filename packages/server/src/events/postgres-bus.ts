@@ -23,23 +23,27 @@ export async function createPostgresBus(connectionString: string, log: Logger): 
   const listeners = new ListenerSet((error, event) =>
     log.error({ err: error, event: event.type }, "event listener failed"),
   );
-  const publisher = new pg.Pool({ connectionString, max: 2 });
-  // An idle connection that PostgreSQL ends (restart, failover) is reported here; unheard, the
-  // event would crash the process. The pool drops it and the next publish opens a new one.
-  publisher.on("error", (error) => log.warn({ err: error }, "event bus publisher connection lost"));
+  // Nothing waits for ever on a database that stopped answering (the publish fails instead).
+  const timeouts = { connectionTimeoutMillis: 5_000, query_timeout: 10_000, keepAlive: true };
+  const publisher = new pg.Pool({ connectionString, max: 2, ...timeouts });
+  // A connection that PostgreSQL ends (restart, failover) emits "error"; unheard, the event would
+  // crash the process. The pool hears idle connections; each connection gets its own listener for
+  // while a publish runs on it (that publish then fails). The next publish opens a new connection.
+  publisher.on("error", (error) => log.warn({ error: error.message }, "event bus publisher connection lost"));
+  publisher.on("connect", (client) => client.on("error", () => {}));
   let listener: pg.Client | undefined;
   let closed = false;
   let retryDelayMs = 100;
 
   const connectListener = async (): Promise<void> => {
-    const client = new pg.Client({ connectionString });
+    const client = new pg.Client({ connectionString, ...timeouts });
     client.on("notification", (message) => {
       if (message.channel !== CHANNEL || !message.payload) return;
       const envelope = JSON.parse(message.payload) as Envelope;
       if (envelope.origin !== replicaId) listeners.deliver(envelope.event);
     });
     client.on("error", (error) => {
-      log.warn({ err: error }, "event bus connection lost; reconnecting");
+      log.warn({ error: error.message }, "event bus connection lost; reconnecting");
       listener = undefined;
       void client.end().catch(() => {});
       scheduleReconnect();

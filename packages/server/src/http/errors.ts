@@ -17,6 +17,7 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   conflict: 409,
   rate_limited: 429,
   internal_error: 500,
+  service_unavailable: 503,
 };
 
 const DEFAULT_MESSAGE: Record<ErrorCode, string> = {
@@ -35,12 +36,13 @@ const DEFAULT_MESSAGE: Record<ErrorCode, string> = {
   rate_limited: "Too many attempts. Wait a moment and try again.",
   internal_error:
     "Something went wrong on the server. Try again; if it keeps happening, check the server log.",
+  service_unavailable: "The server cannot reach its database right now. Try again in a few seconds.",
 };
 
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
-  /** Seconds, for 429. */
+  /** Seconds, for 429 and 503. */
   readonly retryAfter: number | undefined;
 
   constructor(code: ErrorCode, message?: string, options?: { retryAfter?: number }) {
