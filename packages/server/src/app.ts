@@ -54,6 +54,7 @@ export async function createApp(deps: Deps): Promise<App> {
     options: { maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false },
   });
   const health = createDatabaseHealth(deps);
+  health.start();
   registerErrorHandling(http, { onDatabaseFault: health.reportFault });
   registerPipeliningLimit(http);
   registerSecurityHeaders(http, deps.config.publicUrl?.protocol === "https:");
@@ -78,7 +79,7 @@ export async function createApp(deps: Deps): Promise<App> {
   http.get("/readyz", async (_request, reply) => {
     const readiness = await health.checkReady();
     if (readiness.ready) return reply.send({ ok: true });
-    return answerDatabaseFault(reply, "unreachable", `Not ready: ${readiness.reason}.`);
+    return answerDatabaseFault(reply, readiness.fault, `Not ready: ${readiness.reason}.`);
   });
 
   const keyMemory: KeyAuthenticationMemory = {
@@ -100,6 +101,7 @@ export async function createApp(deps: Deps): Promise<App> {
     gateway,
     async shutDown() {
       const startedAt = Date.now();
+      health.stop();
       live.closeAll();
       await settleWithin(gateway.shutDown(), WORKER_SHUTDOWN_MS);
       await closeWithin(http, Math.max(0, SHUTDOWN_MS - (Date.now() - startedAt)));

@@ -77,3 +77,28 @@ describe("the SQLite data directory", () => {
     expect((await openWriteAndList(dataDir))["."]).toBe("700");
   });
 });
+
+describe("SQLite transactions", () => {
+  it("regression: a statement SQLite rolled back itself (full disk) was reported as 'cannot rollback - no transaction is active'", async () => {
+    const database = openDatabase({ dataDir: scratchDirectory(), databaseUrl: undefined });
+    try {
+      await sql`create table filler (data blob)`.execute(database.db);
+      const { rows } = await sql<{ page_count: number }>`PRAGMA page_count`.execute(database.db);
+      // A database that may not grow fails its next large write as a full disk does.
+      await sql.raw(`PRAGMA max_page_count = ${rows[0]?.page_count ?? 0}`).execute(database.db);
+      const failure = await database.db
+        .transaction()
+        .execute(async (trx) => {
+          await sql`insert into filler (data) values (zeroblob(1000000))`.execute(trx);
+        })
+        .catch((error: unknown) => error);
+      expect(failure).toMatchObject({ code: "SQLITE_FULL", message: "database or disk is full" });
+      // The connection is usable afterwards: no transaction was left open.
+      expect((await sql<{ n: number }>`select count(*) as n from filler`.execute(database.db)).rows).toEqual([
+        { n: 0 },
+      ]);
+    } finally {
+      await database.db.destroy();
+    }
+  });
+});

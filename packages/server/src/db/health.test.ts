@@ -1,8 +1,11 @@
+import { statSync } from "node:fs";
+import path from "node:path";
 import { Writable } from "node:stream";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { sql } from "kysely";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createLogger } from "../logging/logger.ts";
 import { createTestDeps, type TestDeps } from "../testing/test-deps.ts";
-import { createDatabaseHealth } from "./health.ts";
+import { createDatabaseHealth, MAINTENANCE_EVERY_MS } from "./health.ts";
 
 let deps: TestDeps;
 let lines: { level: number; msg: string; refused?: number }[];
@@ -64,4 +67,43 @@ describe("createDatabaseHealth", () => {
     const readiness = await health.checkReady();
     expect(readiness.ready).toBe(false);
   });
+
+  it.skipIf(process.env.COGNO_TEST_DATABASE === "postgres")(
+    "regression: SQLite's write-ahead log was never truncated (4 MB kept); now once a minute",
+    async () => {
+      const wal = path.join(deps.dataDir, "cogno.sqlite-wal");
+      await sql`create table filler (data blob)`.execute(deps.db);
+      for (let i = 0; i < 20; i++)
+        await sql`insert into filler (data) values (zeroblob(20000))`.execute(deps.db);
+      expect(statSync(wal).size).toBeGreaterThan(400_000);
+      vi.useFakeTimers({ toFake: ["setInterval"] });
+      const health = createDatabaseHealth(deps);
+      try {
+        health.start();
+        vi.advanceTimersByTime(MAINTENANCE_EVERY_MS);
+        vi.useRealTimers();
+        const deadline = Date.now() + 2_000;
+        while (statSync(wal).size > 0 && Date.now() < deadline)
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        expect(statSync(wal).size).toBe(0);
+      } finally {
+        health.stop();
+        vi.useRealTimers();
+      }
+    },
+  );
+
+  it.skipIf(process.env.COGNO_TEST_DATABASE === "postgres")(
+    "says why it is not ready when SQLite cannot write",
+    async () => {
+      const health = createDatabaseHealth(deps);
+      await sql`create table filler (data blob)`.execute(deps.db);
+      // A read-only database fails writes as a full or broken disk does.
+      await sql`PRAGMA query_only = ON`.execute(deps.db);
+      const readiness = await health.checkReady();
+      expect(readiness).toMatchObject({ ready: false, fault: "cannot_write" });
+      await sql`PRAGMA query_only = OFF`.execute(deps.db);
+      expect(await health.checkReady()).toEqual({ ready: true });
+    },
+  );
 });

@@ -1,7 +1,9 @@
 /**
  * Whether the database can serve, as /readyz tells a load balancer, and what the log says while it
  * cannot: the first fault of an outage clearly, then a count once a minute, then when it is back,
- * instead of one line per failed request.
+ * instead of one line per failed request. On SQLite, "can serve" means "can write" (a full disk
+ * still answers reads), and the write-ahead log is truncated once a minute and after an outage, so
+ * it gives back the disk space it took.
  */
 import { type Kysely, sql } from "kysely";
 import type { Logger } from "pino";
@@ -16,14 +18,22 @@ export const READY_TIMEOUT_MS = 2_000;
 const OUTAGE_REPORT_EVERY_MS = 60_000;
 /** An outage is over once no fault was met for this long (or a readiness check passes). */
 const OUTAGE_QUIET_MS = 30_000;
+/**
+ * How often SQLite's write-ahead log is checkpointed and truncated (SQLite's own checkpoints move the
+ * pages but keep the file's size), and the write probe runs, so a recovery is noticed unasked.
+ */
+export const MAINTENANCE_EVERY_MS = 60_000;
 
-export type Readiness = { ready: true } | { ready: false; reason: string };
+export type Readiness = { ready: true } | { ready: false; fault: DatabaseFault; reason: string };
 
 export interface DatabaseHealth {
-  /** Checks the database within READY_TIMEOUT_MS. */
+  /** Checks the database within READY_TIMEOUT_MS: on SQLite with a write. */
   checkReady(): Promise<Readiness>;
   /** A request met a database fault: logged once per outage. */
   reportFault(fault: DatabaseFault, error: unknown): void;
+  /** Starts the periodic checkpoint and write probe (SQLite). */
+  start(): void;
+  stop(): void;
 }
 
 export interface DatabaseHealthDeps {
@@ -74,6 +84,15 @@ export function createDatabaseHealth(deps: DatabaseHealthDeps): DatabaseHealth {
     );
   };
 
+  const checkpoint = async (): Promise<void> => {
+    if (deps.engine !== "sqlite") return;
+    try {
+      await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(deps.db);
+    } catch (error) {
+      deps.log.debug({ error: describeDatabaseError(error) }, "could not checkpoint the write-ahead log");
+    }
+  };
+
   const recovered = (): void => {
     if (!outage) return;
     deps.log.info(
@@ -81,37 +100,78 @@ export function createDatabaseHealth(deps: DatabaseHealthDeps): DatabaseHealth {
       "the database serves again",
     );
     outage = undefined;
+    // Give back the space the log took while writes failed and were retried.
+    void checkpoint();
   };
 
   const probe = async (): Promise<Readiness> => {
     try {
-      await sql`select 1`.execute(deps.db);
+      if (deps.engine === "sqlite") await probeWrite(deps.db);
+      else await sql`select 1`.execute(deps.db);
       recovered();
       return { ready: true };
     } catch (error) {
       const fault = databaseFaultOf(error) ?? "unreachable";
       reportFault(fault, error);
-      return { ready: false, reason: "the database does not answer" };
+      const { message } = describeDatabaseError(error);
+      return {
+        ready: false,
+        fault,
+        reason: fault === "cannot_write" ? `cannot write: ${message}` : "the database does not answer",
+      };
     }
   };
 
+  const singleProbe = (): Promise<Readiness> => {
+    check ??= probe().finally(() => {
+      check = undefined;
+    });
+    return check;
+  };
+
+  let timer: NodeJS.Timeout | undefined;
+
   return {
     async checkReady() {
-      check ??= probe().finally(() => {
-        check = undefined;
-      });
-      let timer: NodeJS.Timeout | undefined;
+      let deadline: NodeJS.Timeout | undefined;
       const timedOut = new Promise<Readiness>((resolve) => {
-        timer = setTimeout(
+        deadline = setTimeout(
           () =>
-            resolve({ ready: false, reason: `the database did not answer within ${READY_TIMEOUT_MS} ms` }),
+            resolve({
+              ready: false,
+              fault: "unreachable",
+              reason: `the database did not answer within ${READY_TIMEOUT_MS} ms`,
+            }),
           READY_TIMEOUT_MS,
         );
       });
-      const readiness = await Promise.race([check, timedOut]);
-      clearTimeout(timer);
+      const readiness = await Promise.race([singleProbe(), timedOut]);
+      clearTimeout(deadline);
       return readiness;
     },
     reportFault,
+    start() {
+      if (deps.engine !== "sqlite" || timer) return;
+      timer = setInterval(() => {
+        void singleProbe().then((readiness) => (readiness.ready ? checkpoint() : undefined));
+      }, MAINTENANCE_EVERY_MS);
+      timer.unref();
+    },
+    stop() {
+      clearInterval(timer);
+      timer = undefined;
+    },
   };
+}
+
+/**
+ * A write that needs no table of its own (and so no migration): the database header's user
+ * version, set to what it is. It appends a page to the write-ahead log, so it fails like any other
+ * write when the disk is full.
+ */
+async function probeWrite(db: Kysely<Database>): Promise<void> {
+  const { rows } = await sql<{ user_version: number }>`PRAGMA user_version`.execute(db);
+  const version = Number(rows[0]?.user_version ?? 0);
+  if (!Number.isSafeInteger(version)) throw new Error("PRAGMA user_version is not an integer");
+  await sql.raw(`PRAGMA user_version = ${version}`).execute(db);
 }
