@@ -10,6 +10,7 @@ import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { ApiClient, bearer, signUpWithWorkspace } from "../support/api.ts";
 import { useServer } from "../support/server.ts";
+import { waitFor } from "../support/wait-for.ts";
 
 const fixture = useServer();
 
@@ -152,7 +153,11 @@ describe("secrets at rest and in logs", () => {
     await owner.client.get(
       `/api/v1/workspaces/${owner.workspaceId}/api-keys?x=${key.replace(/_/g, "%255F")}`,
     );
-    const written = fixture.server.output().slice(before);
+    // A response can arrive before its log line has come through the server's output pipe.
+    const written = await waitFor(
+      async () => fixture.server.output().slice(before),
+      (text) => (text.match(/"msg":"request"/g)?.length ?? 0) >= 4,
+    );
     expect(written.match(/"msg":"request"/g)?.length).toBe(4);
     expect(written).not.toContain(token);
     expect(written).not.toContain(key.slice(17, 40));
