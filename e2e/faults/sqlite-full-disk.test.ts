@@ -112,7 +112,10 @@ describe.runIf(mounted)("a full disk under SQLite", () => {
       (size) => size === 0,
     );
     console.info(`write-ahead log after recovery: ${walBytes} bytes`);
-    expect(running.output().slice(logFrom)).toContain("the database serves again");
+    await waitFor(
+      async () => running.output().slice(logFrom),
+      (text) => text.includes("the database serves again"),
+    );
     expect((await owner.client.post(keysPath, { name: "after" })).status).toBe(201);
     expect(running.process.exitCode).toBeNull();
   });
