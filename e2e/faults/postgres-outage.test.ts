@@ -11,11 +11,12 @@ import { promisify } from "node:util";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { asAdministrator } from "../../packages/server/src/testing/scratch-postgres.ts";
-import { ApiClient, type LooseResponse, signUpWithWorkspace } from "../support/api.ts";
+import { ApiClient, createKey, type LooseResponse, signUpWithWorkspace } from "../support/api.ts";
 import { type RunningServer, startServer } from "../support/server.ts";
 import { createTestStore, TEST_ENGINE, type TestStore } from "../support/store.ts";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.ts";
 import { waitFor } from "../support/wait-for.ts";
+import { connectRegistered } from "../support/worker-socket.ts";
 
 let store: TestStore;
 let server: RunningServer;
@@ -282,5 +283,73 @@ describe.runIf(TEST_ENGINE === "postgres")("a database that stops answering", ()
       20_000,
     );
     expect(proxied.process.exitCode).toBeNull();
+  });
+});
+
+describe.runIf(TEST_ENGINE === "postgres")("replicas with workers through an outage", () => {
+  let sharedStore: TestStore;
+  let a: RunningServer;
+  let b: RunningServer;
+  let sharedDatabase: string;
+
+  beforeAll(async () => {
+    sharedStore = await createTestStore("postgres");
+    sharedDatabase = new URL(sharedStore.env.COGNO_DATABASE_URL ?? "").pathname.slice(1);
+    // The default heartbeat interval (15 s): the test's workers stay connected without heartbeats,
+    // and a revocation that reaches B within 10 s came over the bus, not B's periodic key check.
+    [a, b] = await Promise.all([startServer({ store: sharedStore }), startServer({ store: sharedStore })]);
+  });
+
+  afterAll(async () => {
+    await asAdministrator(`ALTER DATABASE ${sharedDatabase} ALLOW_CONNECTIONS true`).catch(() => {});
+    await Promise.all([a?.stop(), b?.stop()]);
+    await sharedStore?.cleanup();
+  });
+
+  it("regression: replicas exited when PostgreSQL went away while revoking; now none exits, and a revocation after recovery reaches the worker on the other replica", async () => {
+    const owner = await signUpWithWorkspace(a.url);
+    const keys = await Promise.all([createKey(owner, "one"), createKey(owner, "two")]);
+    const workers = await Promise.all(
+      keys.map((key, index) => connectRegistered(b.url, key.key, `outage-machine-${index}`)),
+    );
+    const churn = startChurn(owner);
+    // Revocations in flight while every connection is ended and new ones are refused for a while.
+    const keysPath = `/api/v1/workspaces/${owner.workspaceId}/api-keys`;
+    const revokeDuringOutage = owner.client.delete(`${keysPath}/${keys[0]?.apiKey.id}`);
+    await asAdministrator(`ALTER DATABASE ${sharedDatabase} ALLOW_CONNECTIONS false`);
+    await asAdministrator(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${sharedDatabase}' AND pid <> pg_backend_pid()`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    await asAdministrator(`ALTER DATABASE ${sharedDatabase} ALLOW_CONNECTIONS true`);
+    const duringOutage = outcome(await revokeDuringOutage);
+    expect(["200", "503 service_unavailable retry-after"]).toContain(duringOutage);
+    for (const replica of [a, b]) {
+      await waitFor(
+        async () => (await new ApiClient(replica.url).get("/readyz")).status,
+        (status) => status === 200,
+        20_000,
+      );
+    }
+    const tally = await churn.stop();
+    console.info(
+      `replicas through an outage: revoke during it ${duringOutage}; churn ${JSON.stringify(tally)}`,
+    );
+    expectNoServerErrors(tally);
+
+    // After recovery: a revocation through A reaches the worker on B (its LISTEN connection is back).
+    await waitFor(
+      async () => (await owner.client.delete(`${keysPath}/${keys[1]?.apiKey.id}`)).status,
+      (status) => status === 200,
+      20_000,
+    );
+    const closed = await Promise.race([
+      workers[1]?.closed,
+      new Promise<undefined>((resolve) => setTimeout(resolve, 10_000)),
+    ]);
+    expect(closed?.code).toBe(4001);
+    expect(a.process.exitCode, a.output().slice(-2_000)).toBeNull();
+    expect(b.process.exitCode, b.output().slice(-2_000)).toBeNull();
+    for (const worker of workers) worker?.socket.terminate();
   });
 });
