@@ -85,6 +85,9 @@ export function registerPipeliningLimit(app: FastifyInstance): void {
   };
 
   app.addHook("onRequest", (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    // A WebSocket upgrade leaves HTTP behind: its socket is the gateway's from here on. (Node sets
+    // `upgrade` only on requests it handed to the "upgrade" event, not for any Upgrade header.)
+    if ((request.raw as { upgrade?: boolean }).upgrade === true) return done();
     const socket = request.raw.socket;
     if (socket.destroyed) {
       // A request parsed from the same read as the one that went over the bound: drop it.
