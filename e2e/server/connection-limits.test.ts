@@ -73,7 +73,8 @@ async function writeUntilRefused(socket: net.Socket, timeoutMs: number): Promise
   return "still open";
 }
 
-describe("slow clients", () => {
+// The two wait out timeouts of their own: side by side, not one after the other.
+describe.concurrent("slow clients", () => {
   it("regression: a request body sent one byte per second was never timed out; now 408 within the request timeout", async () => {
     const connection = await connect(fixture.server.port);
     connection.socket.write(
