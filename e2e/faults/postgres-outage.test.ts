@@ -113,7 +113,8 @@ describe.runIf(TEST_ENGINE === "postgres")("PostgreSQL faults", () => {
   beforeAll(async () => {
     store = await createTestStore("postgres");
     databaseName = new URL(databaseUrl()).pathname.slice(1);
-    server = await startServer({ store });
+    // Generous: on a busy machine migrating a fresh database can take a while.
+    server = await startServer({ store, timeoutMs: 60_000 });
   });
 
   afterAll(async () => {
@@ -249,6 +250,7 @@ describe.runIf(TEST_ENGINE === "postgres")("a database that stops answering", ()
     proxied = await startServer({
       store: proxiedStore,
       env: { COGNO_DATABASE_URL: throughProxy.toString() },
+      timeoutMs: 60_000,
     });
   });
 
@@ -297,7 +299,10 @@ describe.runIf(TEST_ENGINE === "postgres")("replicas with workers through an out
     sharedDatabase = new URL(sharedStore.env.COGNO_DATABASE_URL ?? "").pathname.slice(1);
     // The default heartbeat interval (15 s): the test's workers stay connected without heartbeats,
     // and a revocation that reaches B within 10 s came over the bus, not B's periodic key check.
-    [a, b] = await Promise.all([startServer({ store: sharedStore }), startServer({ store: sharedStore })]);
+    [a, b] = await Promise.all([
+      startServer({ store: sharedStore, timeoutMs: 60_000 }),
+      startServer({ store: sharedStore, timeoutMs: 60_000 }),
+    ]);
   });
 
   afterAll(async () => {

@@ -34,9 +34,22 @@ let server: RunningServer | undefined;
 
 afterAll(async () => {
   await server?.stop();
-  if (mounted) execFileSync("umount", [mountPoint]);
+  if (mounted) await unmount();
   rmSync(mountPoint, { recursive: true, force: true });
 });
+
+/** Unmounts the test's file system; a process that just exited may hold it a moment longer. */
+async function unmount(): Promise<void> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    try {
+      execFileSync("umount", [mountPoint], { stdio: "ignore" });
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  execFileSync("umount", ["-l", mountPoint], { stdio: "ignore" });
+}
 
 /** Writes until the file system has no space left. */
 function fillTheDisk(): void {

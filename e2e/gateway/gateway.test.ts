@@ -153,6 +153,7 @@ describe("revocation", () => {
     expect(await received).toEqual({
       type: "revoked",
       apiKey: { id: apiKey.id, name: "member-box", prefix: apiKey.prefix },
+      reason: "member_removed",
     });
     expect((await worker.closed).code).toBe(4001);
     expect((await workerStatus(worker.workerId))?.status).toBe("revoked");
@@ -179,6 +180,7 @@ describe("revocation", () => {
       expect(message).toEqual({
         type: "revoked",
         apiKey: { id: apiKey.id, name: "revoke-me", prefix: apiKey.prefix },
+        reason: "revoked",
       });
     }
     for (const closed of await Promise.all(workers.map((worker) => worker.closed)))

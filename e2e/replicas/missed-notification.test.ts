@@ -35,6 +35,7 @@ describe.runIf(TEST_ENGINE === "postgres")("a revocation whose notification was 
     expect(await message).toEqual({
       type: "revoked",
       apiKey: { id: apiKey.id, name: apiKey.name, prefix: apiKey.prefix },
+      reason: "revoked",
     });
     expect((await worker.closed).code).toBe(4001);
     clearInterval(beat);

@@ -8,7 +8,19 @@ import { useServer } from "../support/server.ts";
 const fixture = useServer();
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
-const API_KEY_FIELDS = ["createdAt", "id", "lastUsedAt", "name", "owner", "prefix", "revokedAt", "scope"];
+const API_KEY_FIELDS = [
+  "createdAt",
+  "expiresAt",
+  "id",
+  "lastUsedAt",
+  "lastUsedIp",
+  "name",
+  "owner",
+  "prefix",
+  "revokedAt",
+  "revokedReason",
+  "scope",
+];
 
 function whoami(headers: Record<string, string>) {
   return new ApiClient(fixture.server.url).request("GET", "/api/v1/worker/whoami", undefined, headers);
@@ -31,7 +43,10 @@ describe("creating a key", () => {
       scope: "worker",
       createdAt: expect.stringMatching(ISO),
       lastUsedAt: null,
+      lastUsedIp: null,
+      expiresAt: null,
       revokedAt: null,
+      revokedReason: null,
       owner: owner.user,
     });
     expect(key).toMatch(/^cogno_wk_[0-9A-Za-z]{46}$/);
@@ -108,7 +123,7 @@ describe("listing and reading keys", () => {
       `/api/v1/workspaces/${owner.workspaceId}/api-keys/${created.apiKey.id}`,
     );
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ apiKey: { ...created.apiKey }, workers: [] });
+    expect(response.body).toEqual({ apiKey: { ...created.apiKey }, workers: [], recentWorkers: [] });
     expect(JSON.stringify(response.body)).not.toContain(created.key);
   });
 
@@ -135,7 +150,13 @@ describe("revoking a key", () => {
     const first = await owner.client.delete(path);
     expect(first.status).toBe(200);
     expect(first.body).toEqual({
-      apiKey: { ...created.apiKey, lastUsedAt: expect.anything(), revokedAt: expect.stringMatching(ISO) },
+      apiKey: {
+        ...created.apiKey,
+        lastUsedAt: expect.anything(),
+        lastUsedIp: expect.any(String),
+        revokedAt: expect.stringMatching(ISO),
+        revokedReason: "revoked",
+      },
       disconnectedWorkers: 0,
     });
     expectError(await whoami(bearer(created.key)), 401, "api_key_revoked");

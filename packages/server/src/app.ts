@@ -1,15 +1,16 @@
 /** Builds the HTTP application from its dependencies: plugins, hooks, and each domain's routes. */
+import { routes } from "@cogno/protocol";
 import fastifyCookie from "@fastify/cookie";
 import fastifyWebsocket from "@fastify/websocket";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
-import { LastUsedThrottle } from "./apikeys/last-used.ts";
-import { registerApiKeyRoutes } from "./apikeys/routes.ts";
-import { type KeyAuthenticationMemory, LAST_USED_EVERY_MS } from "./apikeys/service.ts";
-import { VerifiedKeyCache } from "./apikeys/verified-keys.ts";
+import { KeyAuthenticator } from "./apikeys/authenticator.ts";
+import { registerApiKeyRoutes, registerWhoamiRoute } from "./apikeys/routes.ts";
 import { registerAuthRoutes } from "./auth/routes.ts";
+import { currentUser } from "./auth/session.ts";
 import { createDatabaseHealth } from "./db/health.ts";
 import type { Deps } from "./deps.ts";
 import { closeWithin, connectionOptions, registerPipeliningLimit } from "./http/connections.ts";
+import { createContractRouter } from "./http/contract-routes.ts";
 import { checkSameOrigin } from "./http/cross-origin.ts";
 import { answerDatabaseFault, answerFrameworkError, registerErrorHandling } from "./http/error-handler.ts";
 import { registerSecurityHeaders } from "./http/security-headers.ts";
@@ -82,17 +83,26 @@ export async function createApp(deps: Deps): Promise<App> {
     return answerDatabaseFault(reply, readiness.fault, `Not ready: ${readiness.reason}.`);
   });
 
-  const keyMemory: KeyAuthenticationMemory = {
-    lastUsed: new LastUsedThrottle(LAST_USED_EVERY_MS),
-    // Only one SQLite server hears every revocation before it is acknowledged (verified-keys.ts).
-    verified: deps.engine === "sqlite" ? new VerifiedKeyCache(deps.bus) : undefined,
-  };
+  const keys = new KeyAuthenticator({
+    db: deps.db,
+    clock: deps.clock,
+    log: deps.log,
+    keyChanges: deps.keyChanges,
+    failuresPerMinute: deps.config.authFailuresPerMinute,
+  });
+  const router = createContractRouter(http, { sessionUser: (request) => currentUser(deps, request) });
+  router.add(routes.serverInfo, async () => ({
+    version: deps.config.version,
+    heartbeatIntervalMs: deps.config.heartbeatIntervalMs,
+    workerRetentionDays: deps.config.workerRetentionDays,
+  }));
   const connectedWorkers = createConnectedWorkers(deps);
   registerAuthRoutes(http, deps);
-  registerWorkspaceRoutes(http, deps);
-  registerApiKeyRoutes(http, deps, { workers: connectedWorkers, keyMemory });
-  registerWorkerRoutes(http, deps);
-  const gateway = registerWorkerGateway(http, deps, { keyMemory });
+  registerWorkspaceRoutes(router, deps);
+  registerApiKeyRoutes(router, deps, { workers: connectedWorkers });
+  registerWhoamiRoute(http, keys);
+  registerWorkerRoutes(router, deps);
+  const gateway = registerWorkerGateway(http, deps, { keys });
   const live = registerLiveRoutes(http, deps);
   await registerWebApp(http, deps.config.webDir);
 

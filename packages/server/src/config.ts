@@ -21,6 +21,20 @@ const environmentSchema = z.object({
   COGNO_SIGNUPS_PER_MINUTE: z.coerce.number().int().min(1).default(10),
   COGNO_WEB_DIR: z.string().min(1).optional(),
   COGNO_LOG_FORMAT: z.enum(["json", "human"]).optional(),
+  COGNO_WORKER_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  COGNO_METRICS_TOKEN: z
+    .string()
+    .min(16, { error: "COGNO_METRICS_TOKEN must be at least 16 characters: it guards /metrics" })
+    .optional(),
+  COGNO_LEAK_REPORT_PUBLIC_KEYS: z
+    .string()
+    .refine((value) => value.includes("-----BEGIN PUBLIC KEY-----"), {
+      error:
+        "COGNO_LEAK_REPORT_PUBLIC_KEYS must hold one or more PEM public keys (-----BEGIN PUBLIC KEY-----)",
+    })
+    .optional(),
+  COGNO_MAX_CONNECTIONS_PER_KEY: z.coerce.number().int().min(1).default(1_000),
+  COGNO_NEW_WORKERS_PER_KEY_PER_MINUTE: z.coerce.number().int().min(1).default(100),
   COGNO_TRUST_PROXY: z
     .string()
     .trim()
@@ -52,6 +66,18 @@ export interface Config {
    * addresses. Never "every hop": the client writes the left end of that header itself.
    */
   trustProxy: false | number | string[];
+  /** Workers not seen for this many days are forgotten. */
+  workerRetentionDays: number;
+  /** Bearer token that guards /metrics; undefined: /metrics answers 404. */
+  metricsToken: string | undefined;
+  /** PEM public keys that must sign leaked-key reports; undefined: unsigned reports are accepted. */
+  leakReportPublicKeys: string | undefined;
+  /** Worker sockets one key may hold open at once on this server. */
+  maxConnectionsPerKey: number;
+  /** Machines never seen before that one key may register per minute. */
+  newWorkersPerKeyPerMinute: number;
+  /** This server's version, for /api/v1/server and the logs. */
+  version: string;
 }
 
 export class ConfigError extends Error {}
@@ -60,6 +86,7 @@ export interface ConfigDefaults {
   webDir: string;
   /** Whether standard output is a terminal: then logs default to the human format. */
   isTerminal: boolean;
+  version?: string;
 }
 
 export function parseConfig(environment: NodeJS.ProcessEnv, defaults: ConfigDefaults): Config {
@@ -82,6 +109,12 @@ export function parseConfig(environment: NodeJS.ProcessEnv, defaults: ConfigDefa
     webDir: path.resolve(env.COGNO_WEB_DIR ?? defaults.webDir),
     logFormat: env.COGNO_LOG_FORMAT ?? (defaults.isTerminal ? "human" : "json"),
     trustProxy: parseTrustProxy(env.COGNO_TRUST_PROXY),
+    workerRetentionDays: env.COGNO_WORKER_RETENTION_DAYS,
+    metricsToken: env.COGNO_METRICS_TOKEN,
+    leakReportPublicKeys: env.COGNO_LEAK_REPORT_PUBLIC_KEYS,
+    maxConnectionsPerKey: env.COGNO_MAX_CONNECTIONS_PER_KEY,
+    newWorkersPerKeyPerMinute: env.COGNO_NEW_WORKERS_PER_KEY_PER_MINUTE,
+    version: defaults.version ?? "0.0.0-dev",
   };
 }
 

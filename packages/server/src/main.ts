@@ -1,20 +1,26 @@
 /** cogno-server: reads the settings once, opens the database, builds the app, listens. */
 import { fileURLToPath } from "node:url";
+import { runBackupCommand } from "./admin/backup-command.ts";
+import { listenForControl } from "./admin/control-socket.ts";
 import { createApp, SHUTDOWN_MS } from "./app.ts";
 import { systemClock } from "./clock.ts";
 import { ConfigError, parseConfig } from "./config.ts";
+import { backupSqlite } from "./db/backup.ts";
 import { DataDirectoryError, migrateToLatest, openDatabase } from "./db/create-database.ts";
 import { describeDatabaseError } from "./db/faults.ts";
 import type { Deps } from "./deps.ts";
-import { createInProcessBus, type EventBus } from "./events/bus.ts";
-import { createPostgresBus } from "./events/postgres-bus.ts";
+import { connectEvents } from "./events/connect.ts";
 import { FailureLimiter } from "./http/failure-limiter.ts";
 import { createLogger } from "./logging/logger.ts";
+
+declare const __COGNO_VERSION__: string | undefined;
 
 async function main(): Promise<void> {
   const config = parseConfig(process.env, {
     webDir: fileURLToPath(new URL("../../web/dist", import.meta.url)),
     isTerminal: process.stdout.isTTY === true,
+    // The bundle replaces the identifier with package.json's version.
+    version: typeof __COGNO_VERSION__ === "string" ? __COGNO_VERSION__ : undefined,
   });
   const log = createLogger(config.logLevel, process.stdout, config.logFormat);
   const database = openDatabase(config, (error) =>
@@ -24,25 +30,31 @@ async function main(): Promise<void> {
     ),
   );
   await migrateToLatest(database.db);
-  const bus: EventBus = database.postgresUrl
-    ? await createPostgresBus(database.postgresUrl, log)
-    : createInProcessBus((error, event) =>
-        log.error({ err: error, event: event.type }, "event listener failed"),
-      );
+  const events = await connectEvents(database, log);
   const deps: Deps = {
     config,
     db: database.db,
     engine: database.engine,
-    bus,
+    bus: events.bus,
+    keyChanges: events.keyChanges,
     clock: systemClock,
     log,
     limiters: {
       login: new FailureLimiter(config.authFailuresPerMinute, systemClock),
-      bearer: new FailureLimiter(config.authFailuresPerMinute, systemClock),
-      signup: new FailureLimiter(config.signupsPerMinute, systemClock, "sign-ups"),
+      signup: new FailureLimiter(config.signupsPerMinute, systemClock, "this address", "sign-ups"),
     },
   };
   const app = await createApp(deps);
+  // `cogno-server backup` asks this process for an online copy of its SQLite database.
+  const control = database.sqlite
+    ? await listenForControl(config.dataDir, async (request) => {
+        const sqlite = database.sqlite;
+        if (sqlite === undefined) return { ok: false, message: "not a SQLite database" };
+        const result = await backupSqlite(sqlite, request.file);
+        log.info({ file: result.file, bytes: result.bytes }, "online backup written");
+        return { ok: true, ...result };
+      })
+    : undefined;
   // Fastify logs one line when it listens: make it the ready line, naming the URL and the next step.
   let readyLine = "";
   await app.http.listen({
@@ -68,7 +80,8 @@ async function main(): Promise<void> {
     }, SHUTDOWN_MS + 1_000).unref();
     app
       .shutDown()
-      .then(() => bus.close())
+      .then(() => control?.close())
+      .then(() => events.close())
       .then(() => database.db.destroy())
       .then(() => process.exit(0))
       .catch((error: unknown) => {
@@ -80,7 +93,16 @@ async function main(): Promise<void> {
   process.on("SIGINT", stop);
 }
 
-main().catch((error: unknown) => {
+if (process.argv[2] === "backup") {
+  void runBackupCommand(process.argv.slice(3), process.env, {
+    out: (line) => process.stdout.write(`${line}\n`),
+    error: (line) => process.stderr.write(`cogno-server: ${line}\n`),
+  }).then((code) => process.exit(code));
+} else {
+  main().catch(exitOnStartFailure);
+}
+
+function exitOnStartFailure(error: unknown): never {
   // Errors a person can act on are shown as they are; anything else as a start-up failure.
   if (error instanceof ConfigError) {
     process.stderr.write(`cogno-server: ${error.message}\n`);
@@ -93,4 +115,4 @@ main().catch((error: unknown) => {
       : `cogno-server failed to start: ${message}\n`,
   );
   process.exit(1);
-});
+}

@@ -1,37 +1,70 @@
-/** The worker WebSocket protocol of API.md: JSON text frames, each with a `type`. */
+/** The worker WebSocket protocol of API.md: JSON text frames, each with a `type`, both directions. */
 import { z } from "zod";
-import type { ErrorCode } from "../api/errors.ts";
-import type { ApiKeyRef } from "../api/schemas.ts";
+import { errorCodeSchema } from "../api/errors.ts";
+import { apiKeyRefSchema, revokedReasonSchema } from "../api/resources.ts";
+import { cleanTextSchema, NAME_MAX } from "../api/text.ts";
 
-const field = (name: string, max: number) =>
-  z
-    .string({ error: `${name} must be a string` })
-    .trim()
-    .min(1, { error: `${name} must not be empty` })
-    .max(max, { error: `${name} must be at most ${max} characters` });
+// ── worker → server ─────────────────────────────────────────────────────────
 
 export const registerMessageSchema = z.object({
   type: z.literal("register"),
-  machineId: field("machineId", 128),
-  name: field("name", 100),
-  hostname: field("hostname", 255),
-  os: field("os", 64),
-  arch: field("arch", 64),
-  version: field("version", 64),
+  machineId: cleanTextSchema("machineId", 128),
+  name: cleanTextSchema("name", NAME_MAX),
+  hostname: cleanTextSchema("hostname", NAME_MAX),
+  os: cleanTextSchema("os", 64),
+  arch: cleanTextSchema("arch", 64),
+  version: cleanTextSchema("version", 64),
 });
 export type RegisterMessage = z.infer<typeof registerMessageSchema>;
 
+export const heartbeatMessageSchema = z.object({ type: z.literal("heartbeat") });
+export const stoppingMessageSchema = z.object({ type: z.literal("stopping") });
+
 export const workerMessageSchema = z.discriminatedUnion("type", [
   registerMessageSchema,
-  z.object({ type: z.literal("heartbeat") }),
-  z.object({ type: z.literal("stopping") }),
+  heartbeatMessageSchema,
+  stoppingMessageSchema,
 ]);
 export type WorkerMessage = z.infer<typeof workerMessageSchema>;
 
-export type ServerMessage =
-  | { type: "registered"; workerId: string; heartbeatIntervalMs: number }
-  | { type: "revoked"; apiKey: ApiKeyRef }
-  | { type: "error"; error: { code: ErrorCode; message: string } };
+// ── server → worker ─────────────────────────────────────────────────────────
 
-/** Close codes: 4001 means "do not reconnect", 4000 a protocol error, 1001 "reconnect elsewhere". */
-export const CLOSE_CODES = { goingAway: 1001, protocolError: 4000, revoked: 4001 } as const;
+export const registeredMessageSchema = z.object({
+  type: z.literal("registered"),
+  workerId: z.string(),
+  heartbeatIntervalMs: z.number().int().positive(),
+});
+
+export const revokedMessageSchema = z.object({
+  type: z.literal("revoked"),
+  apiKey: apiKeyRefSchema,
+  /** Why (API.md v1.1); older servers did not send it. */
+  reason: revokedReasonSchema.optional(),
+});
+export type RevokedMessage = z.infer<typeof revokedMessageSchema>;
+
+/** Stopped from the web app (close code 4002): the daemon prints who stopped it and exits 0. */
+export const disconnectedMessageSchema = z.object({
+  type: z.literal("disconnected"),
+  by: z.object({ id: z.string(), name: z.string() }),
+});
+export type DisconnectedMessage = z.infer<typeof disconnectedMessageSchema>;
+
+export const errorMessageSchema = z.object({
+  type: z.literal("error"),
+  error: z.object({ code: errorCodeSchema, message: z.string() }),
+});
+
+export const serverMessageSchema = z.discriminatedUnion("type", [
+  registeredMessageSchema,
+  revokedMessageSchema,
+  disconnectedMessageSchema,
+  errorMessageSchema,
+]);
+export type ServerMessage = z.infer<typeof serverMessageSchema>;
+
+/**
+ * Close codes: 4000 a protocol error, 4001 "revoked: do not reconnect", 4002 "stopped from the web
+ * app: do not reconnect", 1001 "reconnect (elsewhere)".
+ */
+export const CLOSE_CODES = { goingAway: 1001, protocolError: 4000, revoked: 4001, stopped: 4002 } as const;

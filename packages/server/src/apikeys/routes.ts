@@ -1,99 +1,64 @@
-import { createApiKeyBodySchema, type WhoamiResponse } from "@cogno/protocol";
+import { routes, whoamiResponseSchema } from "@cogno/protocol";
+import fastJsonStringify from "fast-json-stringify";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { currentUser } from "../auth/session.ts";
 import type { Deps } from "../deps.ts";
-import { parseOrThrow } from "../http/validate.ts";
-import {
-  authenticateApiKey,
-  type ConnectedWorkers,
-  createApiKey,
-  getApiKey,
-  type KeyAuthenticationMemory,
-  listApiKeys,
-  revokeApiKey,
-} from "./service.ts";
-
-interface KeyParams {
-  workspaceId: string;
-  keyId: string;
-}
-
-const text = { type: "string" } as const;
-const objectOf = (fields: string[]) => ({
-  type: "object",
-  properties: Object.fromEntries(fields.map((field) => [field, text])),
-  required: fields,
-});
-/**
- * The whoami answer as JSON Schema: Fastify compiles it into a serializer, which matters on the
- * route every worker calls. It names exactly the fields of API.md, so nothing else can leak out.
- */
-const WHOAMI_RESPONSE = {
-  type: "object",
-  properties: {
-    workspace: objectOf(["id", "name"]),
-    apiKey: objectOf(["id", "name", "prefix"]),
-    user: objectOf(["id", "email", "name"]),
-  },
-  required: ["workspace", "apiKey", "user"],
-} as const;
-
-const listQuerySchema = z.object({
-  state: z.enum(["active", "all"], { error: 'state must be "active" or "all"' }).default("active"),
-});
+import type { ContractRouter } from "../http/contract-routes.ts";
+import type { KeyAuthenticator } from "./authenticator.ts";
+import { type ConnectedWorkers, createApiKey, getApiKey, listApiKeys, revokeApiKey } from "./service.ts";
 
 export function registerApiKeyRoutes(
-  app: FastifyInstance,
+  router: ContractRouter,
   deps: Deps,
-  options: { workers: ConnectedWorkers; keyMemory: KeyAuthenticationMemory },
+  options: { workers: ConnectedWorkers },
 ): void {
-  const base = "/api/v1/workspaces/:workspaceId/api-keys";
-
-  app.post<{ Params: { workspaceId: string } }>(base, async (request, reply) => {
-    const actor = await currentUser(deps, request);
-    const { name } = parseOrThrow(createApiKeyBodySchema, request.body);
-    const created = await createApiKey(deps, { workspaceId: request.params.workspaceId, actor, name });
+  router.add(routes.createApiKey, async ({ user, params, body, reply }) => {
     // The raw key is in this one response: make sure no cache keeps it.
-    return reply.status(201).header("cache-control", "no-store").send(created);
+    void reply.header("cache-control", "no-store");
+    return createApiKey(deps, { workspaceId: params.workspaceId, actor: user, ...body });
   });
 
-  app.get<{ Params: { workspaceId: string } }>(base, async (request) => {
-    const actor = await currentUser(deps, request);
-    const { state } = parseOrThrow(listQuerySchema, request.query, "query");
-    const apiKeys = await listApiKeys(deps, {
-      workspaceId: request.params.workspaceId,
-      actor,
-      includeRevoked: state === "all",
-    });
-    return { apiKeys };
-  });
-
-  app.get<{ Params: KeyParams }>(`${base}/:keyId`, async (request) => {
-    const actor = await currentUser(deps, request);
-    return getApiKey(deps, options.workers, { ...request.params, actor });
-  });
-
-  app.delete<{ Params: KeyParams }>(`${base}/:keyId`, async (request) => {
-    const actor = await currentUser(deps, request);
-    return revokeApiKey(deps, options.workers, { ...request.params, actor });
-  });
-
-  app.get(
-    "/api/v1/worker/whoami",
-    { schema: { response: { 200: WHOAMI_RESPONSE } } },
-    async (request): Promise<WhoamiResponse> => {
-      const { apiKey, workspace } = await authenticateApiKey(
-        deps,
-        options.keyMemory,
-        request.headers.authorization,
-        request.ip,
-      );
-      return {
-        workspace,
-        apiKey: { id: apiKey.id, name: apiKey.name, prefix: apiKey.prefix },
-        user: apiKey.owner,
-      };
-    },
+  router.add(routes.listApiKeys, ({ user, params, query }) =>
+    listApiKeys(deps, {
+      workspaceId: params.workspaceId,
+      actor: user,
+      includeRevoked: query.state === "all",
+      limit: query.limit,
+      cursor: query.cursor,
+    }),
   );
+
+  router.add(routes.getApiKey, ({ user, params }) =>
+    getApiKey(deps, options.workers, { ...params, actor: user }),
+  );
+
+  router.add(routes.revokeApiKey, ({ user, params }) =>
+    revokeApiKey(deps, options.workers, { ...params, actor: user }),
+  );
+}
+
+/**
+ * The whoami answer is serialised by a compiled JSON-Schema serializer made from the contract's
+ * schema: the route every worker calls stays as cheap as a static answer, and it can still name
+ * only the fields of API.md.
+ */
+const serializeWhoami = fastJsonStringify(
+  z.toJSONSchema(whoamiResponseSchema, { target: "draft-7" }) as Parameters<typeof fastJsonStringify>[0],
+);
+
+export function registerWhoamiRoute(app: FastifyInstance, keys: KeyAuthenticator): void {
+  app.route({
+    method: routes.whoami.method,
+    url: routes.whoami.path,
+    handler: async (request, reply) => {
+      const { apiKey, workspace } = await keys.authenticate(request.headers.authorization, request.ip);
+      return reply.type("application/json; charset=utf-8").send(
+        serializeWhoami({
+          workspace,
+          apiKey: { id: apiKey.id, name: apiKey.name, prefix: apiKey.prefix },
+          user: apiKey.owner,
+        }),
+      );
+    },
+  });
 }

@@ -1,26 +1,18 @@
-import { API_KEY_LIMIT, generateApiKey, type User } from "@cogno/protocol";
+import { API_KEY_LIMIT, type User } from "@cogno/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { signUp } from "../auth/service.ts";
 import { sha256Hex } from "../crypto.ts";
 import { codeOf } from "../testing/error-code.ts";
 import { createTestDeps, type TestDeps } from "../testing/test-deps.ts";
 import { createWorkspace } from "../workspaces/service.ts";
-import { LastUsedThrottle } from "./last-used.ts";
-import {
-  authenticateApiKey,
-  type ConnectedWorkers,
-  createApiKey,
-  type KeyAuthenticationMemory,
-  LIMIT_MESSAGE,
-  listApiKeys,
-  revokeApiKey,
-} from "./service.ts";
-import { VerifiedKeyCache } from "./verified-keys.ts";
+import { type ConnectedWorkers, createApiKey, LIMIT_MESSAGE, listApiKeys, revokeApiKey } from "./service.ts";
 
 const noWorkers: ConnectedWorkers = {
   listConnectedWithKey: async () => [],
   countConnectedWithKey: async () => 0,
+  listRecentWithKey: async () => [],
 };
+const page = { limit: 100, cursor: undefined };
 let deps: TestDeps;
 let alice: User;
 let workspaceId: string;
@@ -45,7 +37,7 @@ describe("createApiKey", () => {
     expect(rows[0]?.key_hash).toBe(sha256Hex(key));
     expect(JSON.stringify(rows)).not.toContain(key.slice(17));
     expect(
-      JSON.stringify(await listApiKeys(deps, { workspaceId, actor: alice, includeRevoked: true })),
+      JSON.stringify(await listApiKeys(deps, { workspaceId, actor: alice, includeRevoked: true, ...page })),
     ).not.toContain(key.slice(17));
   });
 
@@ -72,149 +64,99 @@ describe("createApiKey", () => {
   });
 });
 
+describe("createApiKey with an expiry", () => {
+  it("refuses an expiry that is not in the future", async () => {
+    expect(
+      await codeOf(
+        createApiKey(deps, {
+          workspaceId,
+          actor: alice,
+          name: "past",
+          expiresAt: deps.clock.now().toISOString(),
+        }),
+      ),
+    ).toBe("validation_failed");
+  });
+
+  it("shows an expired key as revoked at its expiry, out of the active list and the 25", async () => {
+    const expiresAt = new Date(deps.clock.now().getTime() + 60_000).toISOString();
+    const { apiKey } = await createApiKey(deps, { workspaceId, actor: alice, name: "short", expiresAt });
+    expect(apiKey).toMatchObject({ expiresAt, revokedAt: null, revokedReason: null });
+    deps.clock.advance(60_000);
+    const active = await listApiKeys(deps, { workspaceId, actor: alice, includeRevoked: false, ...page });
+    expect(active.apiKeys).toEqual([]);
+    const all = await listApiKeys(deps, { workspaceId, actor: alice, includeRevoked: true, ...page });
+    expect(all.apiKeys[0]).toMatchObject({ revokedAt: expiresAt, revokedReason: "expired" });
+    for (let i = 0; i < API_KEY_LIMIT; i++)
+      await createApiKey(deps, { workspaceId, actor: alice, name: `k${i}` });
+  });
+});
+
+describe("listApiKeys", () => {
+  it("pages newest first with a cursor, and refuses a cursor it did not give out", async () => {
+    for (let i = 0; i < 5; i++) {
+      await createApiKey(deps, { workspaceId, actor: alice, name: `k${i}` });
+      deps.clock.advance(1_000);
+    }
+    const first = await listApiKeys(deps, {
+      workspaceId,
+      actor: alice,
+      includeRevoked: false,
+      limit: 2,
+      cursor: undefined,
+    });
+    expect(first.apiKeys.map((key) => key.name)).toEqual(["k4", "k3"]);
+    const names = [...first.apiKeys.map((key) => key.name)];
+    let cursor = first.nextCursor;
+    while (cursor !== undefined) {
+      const next = await listApiKeys(deps, {
+        workspaceId,
+        actor: alice,
+        includeRevoked: false,
+        limit: 2,
+        cursor,
+      });
+      names.push(...next.apiKeys.map((key) => key.name));
+      cursor = next.nextCursor;
+    }
+    expect(names).toEqual(["k4", "k3", "k2", "k1", "k0"]);
+    expect(
+      await codeOf(
+        listApiKeys(deps, { workspaceId, actor: alice, includeRevoked: false, limit: 2, cursor: "nope" }),
+      ),
+    ).toBe("validation_failed");
+  });
+});
+
 describe("revokeApiKey", () => {
-  it("publishes the revocation after it is committed, and again when asked again, keeping the first revokedAt", async () => {
+  it("commits, logs and announces the revocation once, keeping the first revokedAt when asked again", async () => {
     const { apiKey } = await createApiKey(deps, { workspaceId, actor: alice, name: "to revoke" });
-    let committedWhenPublished: string | null | undefined;
-    deps.bus.subscribe((event) => {
-      if (event.type !== "api_key.revoked") return;
+    let committedWhenAnnounced: string | null | undefined;
+    deps.keyChanges.subscribe(() => {
       // The listener runs before revokeApiKey returns; the row must already say revoked.
-      committedWhenPublished = event.apiKey.revokedAt;
+      void deps.db
+        .selectFrom("api_keys")
+        .select("revoked_at")
+        .where("id", "=", apiKey.id)
+        .executeTakeFirst()
+        .then((row) => {
+          committedWhenAnnounced = row?.revoked_at;
+        });
     });
     const first = await revokeApiKey(deps, noWorkers, { workspaceId, actor: alice, keyId: apiKey.id });
     deps.clock.advance(5_000);
     const second = await revokeApiKey(deps, noWorkers, { workspaceId, actor: alice, keyId: apiKey.id });
-    expect(committedWhenPublished).toBe(first.apiKey.revokedAt);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(committedWhenAnnounced).toBe(first.apiKey.revokedAt);
     expect(second.apiKey.revokedAt).toBe(first.apiKey.revokedAt);
-    // Announced again on the second call, with the same revokedAt: repeating it is harmless, and it
-    // repairs an announcement that failed after the commit.
-    const announced = deps.events.filter((event) => event.type === "api_key.revoked");
-    expect(announced.map((event) => event.type === "api_key.revoked" && event.apiKey.revokedAt)).toEqual([
-      first.apiKey.revokedAt,
-      first.apiKey.revokedAt,
+    expect(first.apiKey.revokedReason).toBe("revoked");
+    expect(deps.keyChangesSeen).toEqual([
+      { seq: expect.any(Number), keyIds: [apiKey.id], change: "revoked", reason: "revoked" },
     ]);
-  });
-});
-
-function memoryWith(cache: boolean): KeyAuthenticationMemory {
-  return {
-    lastUsed: new LastUsedThrottle(60_000),
-    verified: cache ? new VerifiedKeyCache(deps.bus) : undefined,
-  };
-}
-
-describe.each([
-  ["reading the database every time", false],
-  ["with the verified-key cache", true],
-])("authenticateApiKey, %s", (_label, cache) => {
-  it("refuses a malformed key without touching the database", async () => {
-    const throttle = memoryWith(cache);
-    await deps.db.destroy(); // any look-up now fails loudly
-    for (const header of [
-      undefined,
-      "Bearer nope",
-      `Bearer ${generateApiKey().slice(0, 54)}x`,
-      "Basic abc",
-    ]) {
-      expect(await codeOf(authenticateApiKey(deps, throttle, header, "client-malformed"))).toBe(
-        "api_key_malformed",
-      );
-    }
-    const closed = deps;
-    deps = await createTestDeps(); // afterEach cleans up a live one
-    await closed.cleanup();
-  });
-
-  it("tells an unknown key from a revoked one, and records use at most once a minute", async () => {
-    const throttle = memoryWith(cache);
-    const { apiKey, key } = await createApiKey(deps, { workspaceId, actor: alice, name: "used" });
-    expect(await codeOf(authenticateApiKey(deps, throttle, `Bearer ${generateApiKey()}`, "c1"))).toBe(
-      "api_key_invalid",
-    );
-
-    await authenticateApiKey(deps, throttle, `Bearer ${key}`, "c1");
-    await new Promise((resolve) => setTimeout(resolve, 20)); // the use is written off the request's path
-    const firstUse = (await listApiKeys(deps, { workspaceId, actor: alice, includeRevoked: false }))[0]
-      ?.lastUsedAt;
-    expect(firstUse).toBe(deps.clock.now().toISOString());
-
-    deps.clock.advance(30_000);
-    await authenticateApiKey(deps, throttle, `Bearer ${key}`, "c1");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(
-      (await listApiKeys(deps, { workspaceId, actor: alice, includeRevoked: false }))[0]?.lastUsedAt,
-    ).toBe(firstUse);
-
-    deps.clock.advance(31_000);
-    await authenticateApiKey(deps, throttle, `Bearer ${key}`, "c1");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(
-      (await listApiKeys(deps, { workspaceId, actor: alice, includeRevoked: false }))[0]?.lastUsedAt,
-    ).toBe(deps.clock.now().toISOString());
-
-    await revokeApiKey(deps, noWorkers, { workspaceId, actor: alice, keyId: apiKey.id });
-    expect(await codeOf(authenticateApiKey(deps, throttle, `Bearer ${key}`, "c1"))).toBe("api_key_revoked");
-  });
-
-  it("rate-limits a client after repeated failures, while other clients pass", async () => {
-    const throttle = memoryWith(cache);
-    const { key } = await createApiKey(deps, { workspaceId, actor: alice, name: "limited" });
-    for (let i = 0; i < 5; i++) await codeOf(authenticateApiKey(deps, throttle, "Bearer bad", "guesser"));
-    expect(await codeOf(authenticateApiKey(deps, throttle, `Bearer ${key}`, "guesser"))).toBe("rate_limited");
-    expect(await codeOf(authenticateApiKey(deps, throttle, `Bearer ${key}`, "someone-else"))).toBe("ok");
-    deps.clock.advance(60_000);
-    expect(await codeOf(authenticateApiKey(deps, throttle, `Bearer ${key}`, "guesser"))).toBe("ok");
-  });
-});
-
-describe("the verified-key cache", () => {
-  it("never serves a key after its revocation, even when the look-up raced the revocation", async () => {
-    const memory = memoryWith(true);
-    for (let round = 0; round < 20; round++) {
-      const { apiKey, key } = await createApiKey(deps, { workspaceId, actor: alice, name: `race-${round}` });
-      const client = `client-${round}`; // one per round: the failures below must not add up to a rate limit
-      if (round % 2 === 0) await authenticateApiKey(deps, memory, `Bearer ${key}`, client); // cached before the race
-      const inFlight = authenticateApiKey(deps, memory, `Bearer ${key}`, client).catch(() => undefined);
-      await revokeApiKey(deps, noWorkers, { workspaceId, actor: alice, keyId: apiKey.id });
-      await inFlight;
-      expect(await codeOf(authenticateApiKey(deps, memory, `Bearer ${key}`, client))).toBe("api_key_revoked");
-    }
-  });
-
-  it("ignores a look-up read before a revocation that has since passed", async () => {
-    const cache = new VerifiedKeyCache(deps.bus);
-    const before = cache.generation;
-    await deps.bus.publish({
-      type: "api_key.revoked",
-      workspaceId,
-      apiKey: {
-        id: "key_other",
-        name: "x",
-        prefix: "cogno_wk_xxxxxxxx",
-        scope: "worker",
-        createdAt: "",
-        lastUsedAt: null,
-        revokedAt: "",
-        owner: alice,
-      },
-    });
-    cache.remember(
-      {
-        keyHash: "h",
-        workspace: { id: workspaceId, name: "Acme" },
-        apiKey: {
-          id: "key_read_earlier",
-          name: "y",
-          prefix: "cogno_wk_yyyyyyyy",
-          scope: "worker",
-          createdAt: "",
-          lastUsedAt: null,
-          revokedAt: null,
-          owner: alice,
-        },
-      },
-      before,
-    );
-    expect(cache.find("h")).toBeUndefined();
+    const logged = await deps.db.selectFrom("key_changes").selectAll().execute();
+    expect(logged.map((row) => row.key_ids)).toEqual([JSON.stringify([apiKey.id])]);
+    expect(deps.events.filter((event) => event.type === "api_key.revoked")).toEqual([
+      { type: "api_key.revoked", workspaceId, keyId: apiKey.id },
+    ]);
   });
 });

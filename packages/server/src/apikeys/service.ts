@@ -1,32 +1,23 @@
+/** API keys: create, list, look at, revoke. Decisions here; rows in store.ts; HTTP in routes.ts. */
 import {
   API_KEY_LIMIT,
   type ApiKey,
   type CreateApiKeyResponse,
   displayPrefixOf,
   generateApiKey,
-  parseApiKey,
+  type PageQuery,
   type RevokeApiKeyResponse,
   type User,
   type Worker,
 } from "@cogno/protocol";
 import { isoAt } from "../clock.ts";
-import { equalInConstantTime, sha256Hex } from "../crypto.ts";
+import { sha256Hex } from "../crypto.ts";
 import type { Deps } from "../deps.ts";
 import { AppError } from "../http/errors.ts";
 import { newId } from "../ids.ts";
 import { canManageAllKeys } from "../workspaces/roles.ts";
 import { authorizeMember } from "../workspaces/service.ts";
-import type { LastUsedThrottle } from "./last-used.ts";
-import {
-  findApiKeyByHash,
-  findApiKeyInWorkspace,
-  insertApiKeyWithinLimit,
-  type KeyIdentity,
-  listApiKeyRows,
-  markApiKeyRevoked,
-  touchLastUsed,
-} from "./store.ts";
-import type { VerifiedKeyCache } from "./verified-keys.ts";
+import { findApiKeyInWorkspace, insertApiKeyWithinLimit, listApiKeyRows, revokeKeys } from "./store.ts";
 
 /**
  * What the key domain needs to know about workers, without importing the workers domain:
@@ -35,15 +26,22 @@ import type { VerifiedKeyCache } from "./verified-keys.ts";
 export interface ConnectedWorkers {
   listConnectedWithKey(workspaceId: string, keyId: string): Promise<Worker[]>;
   countConnectedWithKey(workspaceId: string, keyId: string): Promise<number>;
+  /** Every worker that used the key in the last 30 days, connected or not. */
+  listRecentWithKey(workspaceId: string, keyId: string): Promise<Worker[]>;
 }
 
 export const LIMIT_MESSAGE = `You already have ${API_KEY_LIMIT} active API keys in this workspace, the most one person can hold. Revoke a key you no longer use in Settings > API Keys, then create the new one.`;
 
 export async function createApiKey(
   deps: Deps,
-  input: { workspaceId: string; actor: User; name: string },
+  input: { workspaceId: string; actor: User; name: string; expiresAt?: string | null },
 ): Promise<CreateApiKeyResponse> {
   await authorizeMember(deps, input.workspaceId, input.actor.id);
+  const now = isoAt(deps.clock);
+  const expiresAt = input.expiresAt ?? null;
+  if (expiresAt !== null && expiresAt <= now) {
+    throw new AppError("validation_failed", "Invalid body. expiresAt must be in the future.");
+  }
   const key = generateApiKey();
   const result = await insertApiKeyWithinLimit(
     deps.db,
@@ -55,36 +53,56 @@ export async function createApiKey(
       prefix: displayPrefixOf(key),
       key_hash: sha256Hex(key),
       scope: "worker",
-      created_at: isoAt(deps.clock),
+      created_at: now,
       last_used_at: null,
+      last_used_ip: null,
       revoked_at: null,
       revoked_by: null,
+      revoked_reason: null,
+      expires_at: expiresAt,
+      rolled_at: null,
+      replaced_by: null,
+      leak_url: null,
+      leak_source: null,
+      leak_reported_at: null,
     },
-    API_KEY_LIMIT,
+    { limit: API_KEY_LIMIT, now },
   );
   if (result.outcome === "not_member")
     throw new AppError("forbidden", "You are not a member of this workspace.");
   if (result.outcome === "limit_reached") throw new AppError("api_key_limit_reached", LIMIT_MESSAGE);
-  await deps.bus.publish({ type: "api_key.created", workspaceId: input.workspaceId, apiKey: result.apiKey });
+  await deps.bus.publish({
+    type: "api_key.created",
+    workspaceId: input.workspaceId,
+    keyId: result.apiKey.id,
+  });
   return { apiKey: result.apiKey, key };
 }
 
 export async function listApiKeys(
   deps: Deps,
-  input: { workspaceId: string; actor: User; includeRevoked: boolean },
-): Promise<ApiKey[]> {
+  input: { workspaceId: string; actor: User; includeRevoked: boolean } & PageQuery,
+): Promise<{ apiKeys: ApiKey[]; nextCursor?: string }> {
   const role = await authorizeMember(deps, input.workspaceId, input.actor.id);
   return listApiKeyRows(deps.db, {
     workspaceId: input.workspaceId,
     ownerId: canManageAllKeys(role) ? undefined : input.actor.id,
     includeRevoked: input.includeRevoked,
+    now: isoAt(deps.clock),
+    limit: input.limit,
+    cursor: input.cursor,
   });
 }
 
 /** A key the actor may see: owners and admins see all, members their own; others are "not found". */
-async function findVisibleKey(deps: Deps, workspaceId: string, actor: User, keyId: string): Promise<ApiKey> {
+export async function findVisibleKey(
+  deps: Deps,
+  workspaceId: string,
+  actor: User,
+  keyId: string,
+): Promise<ApiKey> {
   const role = await authorizeMember(deps, workspaceId, actor.id);
-  const apiKey = await findApiKeyInWorkspace(deps.db, workspaceId, keyId);
+  const apiKey = await findApiKeyInWorkspace(deps.db, workspaceId, keyId, isoAt(deps.clock));
   if (!apiKey || (!canManageAllKeys(role) && apiKey.owner.id !== actor.id)) {
     throw new AppError("not_found", "No such API key in this workspace.");
   }
@@ -95,17 +113,22 @@ export async function getApiKey(
   deps: Deps,
   workers: ConnectedWorkers,
   input: { workspaceId: string; actor: User; keyId: string },
-): Promise<{ apiKey: ApiKey; workers: Worker[] }> {
+): Promise<{ apiKey: ApiKey; workers: Worker[]; recentWorkers: Worker[] }> {
   const apiKey = await findVisibleKey(deps, input.workspaceId, input.actor, input.keyId);
-  // A revoked key has no connected workers: its sockets were closed when it was revoked.
-  if (apiKey.revokedAt !== null) return { apiKey, workers: [] };
-  return { apiKey, workers: await workers.listConnectedWithKey(input.workspaceId, apiKey.id) };
+  const recentWorkers = await workers.listRecentWithKey(input.workspaceId, apiKey.id);
+  // A revoked key has no connected workers: its sockets were cut off when it was revoked.
+  if (apiKey.revokedAt !== null) return { apiKey, workers: [], recentWorkers };
+  return {
+    apiKey,
+    workers: await workers.listConnectedWithKey(input.workspaceId, apiKey.id),
+    recentWorkers,
+  };
 }
 
 /**
- * Revokes a key: committed first, then announced. Local worker sockets are closed before this
- * returns (the bus delivers locally at once); authentication reads the database, so no request that
- * starts after the answer can succeed with the key on any replica.
+ * Revokes a key: committed (with its entry in the key-change log) first, then announced. The
+ * announcement resolves once every live replica has dropped the key and cut off its sockets, so
+ * when this returns no replica accepts the key for anything (SPEC.md v1.1).
  */
 export async function revokeApiKey(
   deps: Deps,
@@ -116,104 +139,20 @@ export async function revokeApiKey(
   const alreadyRevoked = before.revokedAt !== null;
   // Counted before the revocation commits: the workers connected with the key, about to be cut off.
   const connected = alreadyRevoked ? 0 : await workers.countConnectedWithKey(input.workspaceId, before.id);
-  if (!alreadyRevoked) await markApiKeyRevoked(deps.db, before.id, input.actor.id, isoAt(deps.clock));
+  if (!alreadyRevoked) {
+    const change = await deps.db.transaction().execute((trx) =>
+      revokeKeys(trx, {
+        keyIds: [before.id],
+        by: input.actor.id,
+        reason: "revoked",
+        at: isoAt(deps.clock),
+      }),
+    );
+    if (change) {
+      await deps.keyChanges.announce(change);
+      await deps.bus.publish({ type: "api_key.revoked", workspaceId: input.workspaceId, keyId: before.id });
+    }
+  }
   const apiKey = await findVisibleKey(deps, input.workspaceId, input.actor, input.keyId);
-  // Announced every time, also when asked again: if an earlier announcement failed after the commit
-  // (the DELETE then answered 500), the retry is what closes the sockets and clears caches.
-  await deps.bus.publish({ type: "api_key.revoked", workspaceId: input.workspaceId, apiKey });
   return { apiKey, disconnectedWorkers: connected };
 }
-
-export interface AuthenticatedKey {
-  apiKey: ApiKey;
-  workspace: { id: string; name: string };
-}
-
-// The scheme is case-insensitive (RFC 9110, section 11.1): "bearer" and "BEARER" are the same header.
-const BEARER = /^Bearer +(\S+)$/i;
-
-/**
- * Authenticates a worker request from its Authorization header. A malformed key is refused before
- * any database look-up (its checksum fails); failures count towards the client's rate limit.
- */
-export async function authenticateApiKey(
-  deps: Deps,
-  memory: KeyAuthenticationMemory,
-  authorization: string | undefined,
-  client: string,
-): Promise<AuthenticatedKey> {
-  deps.limiters.bearer.assertAllowed(client);
-  const fail = (error: AppError): never => {
-    deps.limiters.bearer.recordFailure(client);
-    throw error;
-  };
-  const candidate = authorization?.match(BEARER)?.[1];
-  if (candidate === undefined) {
-    return fail(
-      new AppError("api_key_malformed", "Send the API key in the Authorization header as: Bearer cogno_wk_…"),
-    );
-  }
-  const parsed = parseApiKey(candidate);
-  if (!parsed.ok) return fail(new AppError("api_key_malformed", parsed.message));
-  const keyHash = sha256Hex(parsed.key);
-  const identity = await lookUpKey(deps, memory.verified, keyHash);
-  if (!identity) {
-    return fail(
-      new AppError(
-        "api_key_invalid",
-        `The API key ${parsed.displayPrefix}… does not exist. Create a key in Settings > API Keys, then run cogno login --token <key>.`,
-      ),
-    );
-  }
-  const { apiKey } = identity;
-  if (apiKey.revokedAt !== null) {
-    return fail(
-      new AppError(
-        "api_key_revoked",
-        `The API key "${apiKey.name}" (${apiKey.prefix}…) was revoked. Create a new key in Settings > API Keys, then run cogno login --token <key>.`,
-      ),
-    );
-  }
-  recordKeyUse(deps, memory, apiKey.id);
-  return { apiKey, workspace: identity.workspace };
-}
-
-/** What key authentication remembers between requests: when use was last written, and (one SQLite server only) verified keys. */
-export interface KeyAuthenticationMemory {
-  lastUsed: LastUsedThrottle;
-  verified: VerifiedKeyCache | undefined;
-}
-
-async function lookUpKey(
-  deps: Deps,
-  verified: VerifiedKeyCache | undefined,
-  keyHash: string,
-): Promise<KeyIdentity | undefined> {
-  const cached = verified?.find(keyHash);
-  if (cached) return cached; // found by the hash itself: nothing left to compare
-  const generation = verified?.generation ?? 0;
-  const found = await findApiKeyByHash(deps.db, keyHash);
-  // The database matched by index; the row is trusted only after a constant-time comparison.
-  const identity = found && equalInConstantTime(found.keyHash, keyHash) ? found : undefined;
-  if (identity) verified?.remember(identity, generation);
-  return identity;
-}
-
-const LAST_USED_EVERY_MS = 60_000;
-
-/**
- * Keeps a key's last-used time fresh to the minute without turning every request into a write.
- * Called when a key authenticates, and by the gateway for keys whose workers stay connected.
- */
-export function recordKeyUse(deps: Deps, memory: KeyAuthenticationMemory, keyId: string): void {
-  const now = deps.clock.now().getTime();
-  if (!memory.lastUsed.shouldWrite(keyId, now)) return;
-  touchLastUsed(
-    deps.db,
-    keyId,
-    new Date(now).toISOString(),
-    new Date(now - LAST_USED_EVERY_MS).toISOString(),
-  ).catch((error: unknown) => deps.log.warn({ err: error, keyId }, "could not record key use"));
-}
-
-export { LAST_USED_EVERY_MS };

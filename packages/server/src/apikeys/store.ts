@@ -2,9 +2,12 @@
  * API key rows. The only module that sees key hashes: raw keys never reach it, and hashes never
  * leave it (STYLE rule 8).
  */
-import type { ApiKey } from "@cogno/protocol";
-import type { Kysely, Transaction } from "kysely";
+import type { ApiKey, RevokedReason } from "@cogno/protocol";
+import type { ExpressionBuilder, Kysely, Transaction } from "kysely";
+import { decodeCursor, pageOf } from "../db/page-cursor.ts";
 import type { ApiKeysTable, Database } from "../db/schema.ts";
+import { recordKeyChange } from "../events/key-change-log.ts";
+import type { KeyChange } from "../events/key-changes.ts";
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
@@ -17,6 +20,10 @@ const API_KEY_COLUMNS = [
   "api_keys.created_at",
   "api_keys.last_used_at",
   "api_keys.revoked_at",
+  "api_keys.revoked_reason",
+  "api_keys.expires_at",
+  "api_keys.last_used_ip",
+  "api_keys.rolled_at",
   "users.id as owner_id",
   "users.email as owner_email",
   "users.name as owner_name",
@@ -31,12 +38,22 @@ interface ApiKeyRow {
   created_at: string;
   last_used_at: string | null;
   revoked_at: string | null;
+  revoked_reason: ApiKeysTable["revoked_reason"];
+  expires_at: string | null;
+  last_used_ip: string | null;
+  rolled_at: string | null;
   owner_id: string;
   owner_email: string;
   owner_name: string;
 }
 
-function toApiKey(row: ApiKeyRow): ApiKey {
+/**
+ * A row as the contract shows it at `now`: a key whose expiry has passed is revoked from that
+ * moment (API.md v1.1), whether or not the sweep has written it yet, so every replica answers the
+ * same on time.
+ */
+function toApiKey(row: ApiKeyRow, now: string): ApiKey {
+  const expired = row.revoked_at === null && row.expires_at !== null && row.expires_at <= now;
   return {
     id: row.id,
     name: row.name,
@@ -44,9 +61,21 @@ function toApiKey(row: ApiKeyRow): ApiKey {
     scope: row.scope,
     createdAt: row.created_at,
     lastUsedAt: row.last_used_at,
-    revokedAt: row.revoked_at,
+    lastUsedIp: row.last_used_ip,
+    expiresAt: row.expires_at,
+    revokedAt: expired ? row.expires_at : row.revoked_at,
+    revokedReason: expired ? (row.rolled_at === null ? "expired" : "rolled") : row.revoked_reason,
     owner: { id: row.owner_id, email: row.owner_email, name: row.owner_name },
   };
+}
+
+/** Active at `now`: not revoked, not past its expiry. In SQL, for lists and the 25-key count. */
+function activeAt(now: string) {
+  return (eb: ExpressionBuilder<Database, "api_keys">) =>
+    eb.and([
+      eb("api_keys.revoked_at", "is", null),
+      eb.or([eb("api_keys.expires_at", "is", null), eb("api_keys.expires_at", ">", now)]),
+    ]);
 }
 
 function selectApiKeys(db: Executor) {
@@ -62,15 +91,17 @@ export type GuardedInsert =
   | { outcome: "limit_reached" };
 
 /**
- * Inserts a key unless its owner already has `limit` active keys in the workspace. The first
- * statement updates the owner's membership row, which takes that row's write lock (PostgreSQL) or
- * the database write lock (SQLite) until commit: concurrent creates by the same user in the same
+ * Inserts a key unless its owner already has `limit` keys counting toward the limit in the
+ * workspace: active ones, except those a roll gave an expiry (API.md v1.1). The first statement
+ * updates the owner's membership row, which takes that row's write lock (PostgreSQL) or the
+ * database write lock (SQLite) until commit: concurrent creates by the same user in the same
  * workspace queue here, so each counts only committed keys and the limit cannot be overshot.
+ * `beforeInsert` runs inside the same transaction (a roll marks the old key there).
  */
 export function insertApiKeyWithinLimit(
   db: Kysely<Database>,
   row: ApiKeysTable,
-  limit: number,
+  input: { limit: number; now: string; countsToward?: (trx: Transaction<Database>) => Promise<void> },
 ): Promise<GuardedInsert> {
   return db.transaction().execute(async (trx) => {
     const locked = await trx
@@ -80,52 +111,82 @@ export function insertApiKeyWithinLimit(
       .where("user_id", "=", row.owner_id)
       .executeTakeFirst();
     if (Number(locked.numUpdatedRows) !== 1) return { outcome: "not_member" };
-    const { active } = await trx
-      .selectFrom("api_keys")
-      .select((eb) => eb.fn.countAll().as("active"))
-      .where("workspace_id", "=", row.workspace_id)
-      .where("owner_id", "=", row.owner_id)
-      .where("revoked_at", "is", null)
-      .executeTakeFirstOrThrow();
-    if (Number(active) >= limit) return { outcome: "limit_reached" };
+    await input.countsToward?.(trx);
+    const counted = await countKeysTowardLimit(trx, row.workspace_id, row.owner_id, input.now);
+    if (counted >= input.limit) return { outcome: "limit_reached" };
     await trx.insertInto("api_keys").values(row).execute();
     const inserted = await selectApiKeys(trx).where("api_keys.id", "=", row.id).executeTakeFirstOrThrow();
-    return { outcome: "inserted", apiKey: toApiKey(inserted) };
+    return { outcome: "inserted", apiKey: toApiKey(inserted, input.now) };
   });
 }
 
-export async function countActiveKeys(db: Executor, workspaceId: string, ownerId: string): Promise<number> {
-  const { active } = await db
+/** The keys that count toward the 25: active, and not given an expiry by a roll. */
+export async function countKeysTowardLimit(
+  db: Executor,
+  workspaceId: string,
+  ownerId: string,
+  now: string,
+): Promise<number> {
+  const { counted } = await db
     .selectFrom("api_keys")
-    .select((eb) => eb.fn.countAll().as("active"))
+    .select((eb) => eb.fn.countAll().as("counted"))
     .where("workspace_id", "=", workspaceId)
     .where("owner_id", "=", ownerId)
-    .where("revoked_at", "is", null)
+    .where("rolled_at", "is", null)
+    .where(activeAt(now))
     .executeTakeFirstOrThrow();
-  return Number(active);
+  return Number(counted);
 }
 
 export async function listApiKeyRows(
   db: Executor,
-  filter: { workspaceId: string; ownerId: string | undefined; includeRevoked: boolean },
-): Promise<ApiKey[]> {
+  filter: {
+    workspaceId: string;
+    ownerId: string | undefined;
+    includeRevoked: boolean;
+    now: string;
+    limit: number;
+    cursor?: string | undefined;
+  },
+): Promise<{ apiKeys: ApiKey[]; nextCursor?: string }> {
   let query = selectApiKeys(db).where("api_keys.workspace_id", "=", filter.workspaceId);
   if (filter.ownerId !== undefined) query = query.where("api_keys.owner_id", "=", filter.ownerId);
-  if (!filter.includeRevoked) query = query.where("api_keys.revoked_at", "is", null);
-  const rows = await query.orderBy("api_keys.created_at", "desc").orderBy("api_keys.id", "desc").execute();
-  return rows.map(toApiKey);
+  if (!filter.includeRevoked) query = query.where(activeAt(filter.now));
+  if (filter.cursor !== undefined) {
+    const [createdAt = "", id = ""] = decodeCursor(filter.cursor, 2);
+    query = query.where((eb) =>
+      eb.or([
+        eb("api_keys.created_at", "<", createdAt),
+        eb.and([eb("api_keys.created_at", "=", createdAt), eb("api_keys.id", "<", id)]),
+      ]),
+    );
+  }
+  const rows = await query
+    .orderBy("api_keys.created_at", "desc")
+    .orderBy("api_keys.id", "desc")
+    .limit(filter.limit + 1)
+    .execute();
+  const { page, next } = pageOf(rows, filter.limit, (row) => [row.created_at, row.id]);
+  return { apiKeys: page.map((row) => toApiKey(row, filter.now)), ...next };
 }
 
 export async function findApiKeyInWorkspace(
   db: Executor,
   workspaceId: string,
   keyId: string,
+  now: string,
 ): Promise<ApiKey | undefined> {
   const row = await selectApiKeys(db)
     .where("api_keys.workspace_id", "=", workspaceId)
     .where("api_keys.id", "=", keyId)
     .executeTakeFirst();
-  return row ? toApiKey(row) : undefined;
+  return row ? toApiKey(row, now) : undefined;
+}
+
+export async function findApiKeysByIds(db: Executor, keyIds: string[], now: string): Promise<ApiKey[]> {
+  if (keyIds.length === 0) return [];
+  const rows = await selectApiKeys(db).where("api_keys.id", "in", keyIds).execute();
+  return rows.map((row) => toApiKey(row, now));
 }
 
 export interface KeyIdentity {
@@ -134,8 +195,12 @@ export interface KeyIdentity {
   workspace: { id: string; name: string };
 }
 
-/** The hot path of every bearer request: one indexed look-up by hash. */
-export async function findApiKeyByHash(db: Executor, keyHash: string): Promise<KeyIdentity | undefined> {
+/** The hot path of a bearer request that misses the cache: one indexed look-up by hash. */
+export async function findApiKeyByHash(
+  db: Executor,
+  keyHash: string,
+  now: string,
+): Promise<KeyIdentity | undefined> {
   const row = await selectApiKeys(db)
     .innerJoin("workspaces", "workspaces.id", "api_keys.workspace_id")
     .select(["api_keys.key_hash", "workspaces.name as workspace_name"])
@@ -143,57 +208,64 @@ export async function findApiKeyByHash(db: Executor, keyHash: string): Promise<K
     .executeTakeFirst();
   if (!row) return undefined;
   return {
-    apiKey: toApiKey(row),
+    apiKey: toApiKey(row, now),
     keyHash: row.key_hash,
     workspace: { id: row.workspace_id, name: row.workspace_name },
   };
 }
 
-/** Revokes once: the first revocation's time and author stay, whoever asks again. */
-export async function markApiKeyRevoked(
-  db: Executor,
-  keyId: string,
-  revokedBy: string,
-  at: string,
-): Promise<void> {
-  await db
+/**
+ * Revokes the active keys among `keyIds` (once: the first revocation's time, author and reason
+ * stay) and logs the change for every replica, inside the caller's transaction. Returns the
+ * change, or undefined when none of them was still active.
+ */
+export async function revokeKeys(
+  trx: Transaction<Database>,
+  input: { keyIds: string[]; by: string | null; reason: RevokedReason; at: string },
+): Promise<KeyChange | undefined> {
+  if (input.keyIds.length === 0) return undefined;
+  const rows = await trx
     .updateTable("api_keys")
-    .set({ revoked_at: at, revoked_by: revokedBy })
-    .where("id", "=", keyId)
-    .where("revoked_at", "is", null)
+    .set({ revoked_at: input.at, revoked_by: input.by, revoked_reason: input.reason })
+    .where("id", "in", input.keyIds)
+    .where(activeAt(input.at))
+    .returning("id")
     .execute();
+  if (rows.length === 0) return undefined;
+  return recordKeyChange(trx, {
+    keyIds: rows.map((row) => row.id),
+    change: "revoked",
+    reason: input.reason,
+    at: input.at,
+  });
 }
 
-export async function revokeKeysOfOwner(
-  db: Transaction<Database>,
+/** The active keys an owner holds in a workspace (member removal revokes them). */
+export async function findActiveKeyIdsOfOwner(
+  db: Executor,
   workspaceId: string,
   ownerId: string,
-  revokedBy: string,
-  at: string,
-): Promise<ApiKey[]> {
-  const active = await listApiKeyRows(db, { workspaceId, ownerId, includeRevoked: false });
-  if (active.length === 0) return [];
-  await db
-    .updateTable("api_keys")
-    .set({ revoked_at: at, revoked_by: revokedBy })
+  now: string,
+): Promise<string[]> {
+  const rows = await db
+    .selectFrom("api_keys")
+    .select("id")
     .where("workspace_id", "=", workspaceId)
     .where("owner_id", "=", ownerId)
-    .where("revoked_at", "is", null)
+    .where(activeAt(now))
     .execute();
-  return active.map((apiKey) => ({ ...apiKey, revokedAt: at }));
+  return rows.map((row) => row.id);
 }
 
-/** Records use, at most once per `staleBefore`: across replicas the condition keeps it one write. */
+/** Records use (time and client address), at most once per `staleBefore`: across replicas the condition keeps it one write. */
 export async function touchLastUsed(
   db: Executor,
-  keyId: string,
-  at: string,
-  staleBefore: string,
+  input: { keyId: string; at: string; ip: string | null; staleBefore: string },
 ): Promise<void> {
   await db
     .updateTable("api_keys")
-    .set({ last_used_at: at })
-    .where("id", "=", keyId)
-    .where((eb) => eb.or([eb("last_used_at", "is", null), eb("last_used_at", "<", staleBefore)]))
+    .set({ last_used_at: input.at, last_used_ip: input.ip })
+    .where("id", "=", input.keyId)
+    .where((eb) => eb.or([eb("last_used_at", "is", null), eb("last_used_at", "<", input.staleBefore)]))
     .execute();
 }

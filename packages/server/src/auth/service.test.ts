@@ -90,7 +90,7 @@ describe("sign-ups", () => {
       "10.0.0.3",
     ).catch((error: unknown) => error);
     expect(refused).toMatchObject({ code: "rate_limited", retryAfter: 45 });
-    expect(String(refused)).toContain("Too many sign-ups from this address. Try again in 45 seconds.");
+    expect(String(refused)).toContain("Too many sign-ups with this address. Try again in 45 seconds.");
   });
 });
 
@@ -99,7 +99,7 @@ describe("invitations", () => {
     const owner = await signUp(deps, { email: "o@example.com", password: "long enough", name: "O" }, "c");
     const invitee = await signUp(deps, { email: "i@example.com", password: "long enough", name: "I" }, "c");
     const workspace = await createWorkspace(deps, owner.user.id, "Acme");
-    const { token, invitation } = await createInvitation(deps, workspace.id, owner.user.id, {
+    const { token, invitation } = await createInvitation(deps, workspace.id, owner.user, {
       role: "member",
     });
     expect(Date.parse(invitation.expiresAt) - deps.clock.now().getTime()).toBe(7 * DAY_MS);

@@ -10,6 +10,7 @@ import {
   type Driver,
   Kysely,
   Migrator,
+  PostgresAdapter,
   PostgresDialect,
   SqliteDialect,
   SqliteDriver,
@@ -36,6 +37,8 @@ export interface DatabaseHandle {
   description: string;
   /** The raw connection string for PostgreSQL, used by the LISTEN/NOTIFY bus. */
   postgresUrl: string | undefined;
+  /** The SQLite connection itself, for what Kysely does not do (the online backup). */
+  sqlite: SqliteDatabase.Database | undefined;
 }
 
 export interface DatabaseSettings {
@@ -47,13 +50,14 @@ export interface DatabaseSettings {
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value, 10));
 
 /**
- * Nothing waits on PostgreSQL for ever: a connection is made within 5 s or the request gets 503; the
- * server cancels a statement after 30 s (generous, as migrations run through the same pool); and a
- * query whose server stopped answering altogether (a frozen machine, a dead link) is given up 5 s
- * later. Dead peers are found by TCP keep-alive.
+ * Nothing waits on PostgreSQL for ever: a request waits at most 20 s for a free connection (a burst
+ * queues; it is not a fault), a new connection is made within 5 s (see QuickConnectClient), or the
+ * request gets 503; the server cancels a statement after 30 s (generous, as migrations run through
+ * the same pool); and a query whose server stopped answering altogether (a frozen machine, a dead
+ * link) is given up 5 s later. Dead peers are found by TCP keep-alive.
  */
 export const POSTGRES_POOL_SETTINGS = {
-  connectionTimeoutMillis: 5_000,
+  connectionTimeoutMillis: 20_000,
   statement_timeout: 30_000,
   query_timeout: 35_000,
   idle_in_transaction_session_timeout: 60_000,
@@ -66,7 +70,12 @@ export function openDatabase(
 ): DatabaseHandle {
   if (settings.databaseUrl) {
     const url = new URL(settings.databaseUrl);
-    const pool = new pg.Pool({ connectionString: settings.databaseUrl, max: 10, ...POSTGRES_POOL_SETTINGS });
+    const pool = new pg.Pool({
+      connectionString: settings.databaseUrl,
+      max: 10,
+      ...POSTGRES_POOL_SETTINGS,
+      Client: QuickConnectClient,
+    });
     // A connection that PostgreSQL ends (restart, failover, pg_terminate_backend) emits "error"; an
     // event nobody hears crashes the process. The pool hears it only for idle connections, so each
     // connection gets a listener of its own too, for while a query runs on it: that query fails
@@ -82,6 +91,7 @@ export function openDatabase(
       engine: "postgres",
       description: `postgres://${url.host}${url.pathname}`,
       postgresUrl: settings.databaseUrl,
+      sqlite: undefined,
     };
   }
   const file = prepareDataDirectory(settings.dataDir);
@@ -109,7 +119,15 @@ export function openDatabase(
     engine: "sqlite",
     description: file,
     postgresUrl: undefined,
+    sqlite,
   };
+}
+
+/** The pool's timeout bounds the wait for a free connection; making a new one gets less. */
+class QuickConnectClient extends pg.Client {
+  constructor(config: pg.ClientConfig = {}) {
+    super({ ...config, connectionTimeoutMillis: 5_000 });
+  }
 }
 
 /**
@@ -168,4 +186,9 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
   if (error || failed) {
     throw new Error(`Database migration ${failed?.migrationName ?? ""} failed`, { cause: error });
   }
+}
+
+/** Whether a Kysely instance (or transaction) talks to PostgreSQL: for the few clauses SQLite lacks. */
+export function isPostgres(db: Kysely<Database>): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
 }

@@ -19,12 +19,15 @@ export class FailureLimiter {
   readonly #inFlight = new Map<string, number>();
   readonly #limit: number;
   readonly #clock: Clock;
-  /** What is counted, as the 429 message names it. */
+  /** What is limited, for the message: "this address", "this key". */
+  readonly #subject: string;
+  /** What is counted, for the message: failed attempts, or (sign-ups) every attempt. */
   readonly #counted: string;
 
-  constructor(limitPerMinute: number, clock: Clock, counted = "failed attempts") {
+  constructor(limitPerMinute: number, clock: Clock, subject = "this address", counted = "failed attempts") {
     this.#limit = limitPerMinute;
     this.#clock = clock;
+    this.#subject = subject;
     this.#counted = counted;
   }
 
@@ -37,7 +40,7 @@ export class FailureLimiter {
       const retryAfter = Math.max(1, Math.ceil((startedAt + WINDOW_MS - this.#clock.now().getTime()) / 1000));
       throw new AppError(
         "rate_limited",
-        `Too many ${this.#counted} from this address. Try again in ${retryAfter} seconds.`,
+        `Too many ${this.#counted} with ${this.#subject}. Try again in ${retryAfter} seconds.`,
         { retryAfter },
       );
     }

@@ -10,12 +10,17 @@ export function parseOrThrow<Schema extends z.ZodType>(
 ): z.infer<Schema> {
   const result = schema.safeParse(value ?? {});
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
+  throw validationError(result.error, what);
+}
+
+/** The 400 for a failed parse: names the first field at fault and what is wrong with it. */
+export function validationError(error: z.ZodError, what: string): AppError {
+  const issue = error.issues[0];
   const field = issue && issue.path.length > 0 ? issue.path.join(".") : what;
   const message = issue?.message ?? "is invalid";
   // zod's own messages ("Invalid input: expected string, received undefined") don't name the field.
   const sentence = message.startsWith(field) ? message : `${field}: ${message}`;
-  throw new AppError("validation_failed", `Invalid ${what}. ${sentence}.`.replace(/\.\.$/, "."));
+  return new AppError("validation_failed", `Invalid ${what}. ${sentence}.`.replace(/\.\.$/, "."));
 }
 
 /**

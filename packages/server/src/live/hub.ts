@@ -1,7 +1,7 @@
 /**
- * The one listener on the bus for every event stream of this replica. An event is read from the
- * database once here (a `worker.updated` loads its worker once, however many pages are open), then
- * handed to each stream of its workspace, which applies its own visibility rules.
+ * The one listener on the bus for every event stream of this replica. Events carry ids; the record
+ * is read from the database once here (a `worker.updated` loads its worker once, however many pages
+ * are open), then handed to each stream of its workspace, which applies its own visibility rules.
  */
 import type { ApiKey, Worker } from "@cogno/protocol";
 import type { Logger } from "pino";
@@ -10,7 +10,7 @@ import type { DomainEvent, EventBus } from "../events/bus.ts";
 /** What a stream may pass on to its page, already loaded. */
 export type LiveUpdate =
   | { type: "worker.updated"; worker: Worker }
-  | { type: "api_key.created" | "api_key.revoked"; apiKey: ApiKey };
+  | { type: "api_key.created" | "api_key.updated" | "api_key.revoked"; apiKey: ApiKey };
 
 /** One open event stream, as the hub sees it. */
 export interface LiveStream {
@@ -36,6 +36,7 @@ export interface LiveHubDeps {
   bus: EventBus;
   log: Logger;
   loadWorker(workerId: string): Promise<Worker | undefined>;
+  loadApiKey(keyId: string): Promise<ApiKey | undefined>;
 }
 
 export function createLiveHub(deps: LiveHubDeps): LiveHub {
@@ -82,16 +83,29 @@ export function createLiveHub(deps: LiveHubDeps): LiveHub {
         loadAndDeliver(event.workspaceId, event.workerId);
         break;
       case "api_key.created":
-      case "api_key.revoked":
-        for (const stream of streamsOf(event.workspaceId)) {
-          stream.deliver({ type: event.type, apiKey: event.apiKey });
-        }
+      case "api_key.updated":
+      case "api_key.revoked": {
+        const { type, workspaceId } = event;
+        deps
+          .loadApiKey(event.keyId)
+          .then((apiKey) => {
+            if (!apiKey) return;
+            for (const stream of streamsOf(workspaceId)) stream.deliver({ type, apiKey });
+          })
+          .catch((error: unknown) => deps.log.warn({ err: error }, "could not load a key for event streams"));
         break;
+      }
       case "member.removed":
         // Removed: their streams end now. Anyone else: roles may have changed with the list.
         for (const stream of streamsOf(event.workspaceId)) {
           if (stream.userId === event.userId) stream.end();
           else stream.recheckAccess();
+        }
+        break;
+      case "member.role_changed":
+        // What their streams may show (every key, or their own) follows the new role.
+        for (const stream of streamsOf(event.workspaceId)) {
+          if (stream.userId === event.userId) stream.recheckAccess();
         }
         break;
       default:

@@ -155,7 +155,7 @@ describe("event streams", () => {
 
   it("gives each stream what its reader may see: a member their own keys, the owner every key", async () => {
     const bob = await signUp(deps, { email: "bob@example.com", password: "long enough", name: "Bob" }, "t");
-    const { token } = await createInvitation(deps, workspaceId, alice.id, { role: "member" });
+    const { token } = await createInvitation(deps, workspaceId, alice, { role: "member" });
     await acceptInvitation(deps, token, bob.user.id);
     const owners = await openStream(aliceSession);
     const members = await openStream(bob.token);

@@ -5,6 +5,7 @@
  */
 import type { ApiKey, Role } from "@cogno/protocol";
 import type { FastifyInstance } from "fastify";
+import { findApiKeysByIds } from "../apikeys/store.ts";
 import { currentSession, currentUser } from "../auth/session.ts";
 import type { Deps } from "../deps.ts";
 import { findWorker } from "../workers/service.ts";
@@ -22,6 +23,8 @@ export function registerLiveRoutes(app: FastifyInstance, deps: Deps): LiveStream
     bus: deps.bus,
     log: deps.log,
     loadWorker: (workerId) => findWorker(deps, workerId),
+    loadApiKey: async (keyId) =>
+      (await findApiKeysByIds(deps.db, [keyId], deps.clock.now().toISOString()))[0],
   });
 
   app.get<{ Params: { workspaceId: string } }>(
@@ -42,7 +45,8 @@ export function registerLiveRoutes(app: FastifyInstance, deps: Deps): LiveStream
       raw.write(": connected\n\n");
 
       const write = (event: string, data: unknown): void => {
-        raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+        if (!raw.writableEnded && !raw.destroyed)
+          raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
       };
       const visible = (apiKey: ApiKey): boolean => canManageAllKeys(role) || apiKey.owner.id === user.id;
 

@@ -12,6 +12,7 @@ import { parseConfig } from "../config.ts";
 import { migrateToLatest, openDatabase } from "../db/create-database.ts";
 import type { Deps } from "../deps.ts";
 import { createInProcessBus, type DomainEvent } from "../events/bus.ts";
+import { createInProcessKeyChangeFeed, type KeyChange } from "../events/key-changes.ts";
 import { FailureLimiter } from "../http/failure-limiter.ts";
 import { createLogger } from "../logging/logger.ts";
 import { createScratchDatabase } from "./scratch-postgres.ts";
@@ -33,6 +34,7 @@ export interface TestDeps extends Deps {
   clock: ManualClock;
   dataDir: string;
   events: DomainEvent[];
+  keyChangesSeen: KeyChange[];
   cleanup(): Promise<void>;
 }
 
@@ -61,21 +63,27 @@ export async function createTestDeps(settings: Record<string, string> = {}): Pro
     throw error;
   });
   bus.subscribe((event) => events.push(event));
+  const keyChanges = createInProcessKeyChangeFeed((error) => {
+    throw error;
+  });
+  const keyChangesSeen: KeyChange[] = [];
+  keyChanges.subscribe((change) => keyChangesSeen.push(change));
   const nowhere = new Writable({ write: (_chunk, _encoding, done) => done() });
   return {
     config,
     db: database.db,
     engine: database.engine,
     bus,
+    keyChanges,
     clock,
     log: createLogger("silent", nowhere),
     limiters: {
       login: new FailureLimiter(5, clock),
-      bearer: new FailureLimiter(5, clock),
-      signup: new FailureLimiter(config.signupsPerMinute, clock, "sign-ups"),
+      signup: new FailureLimiter(config.signupsPerMinute, clock, "this address", "sign-ups"),
     },
     dataDir,
     events,
+    keyChangesSeen,
     async cleanup() {
       await database.db.destroy().catch(() => {}); // a test may have closed it already
       await postgres?.drop();

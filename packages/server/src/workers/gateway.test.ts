@@ -55,7 +55,14 @@ function connect(key: string): Promise<WebSocket> {
 }
 
 async function lastUsedAt(): Promise<string | null | undefined> {
-  return (await listApiKeys(deps, { workspaceId, actor: alice, includeRevoked: false }))[0]?.lastUsedAt;
+  const { apiKeys } = await listApiKeys(deps, {
+    workspaceId,
+    actor: alice,
+    includeRevoked: false,
+    limit: 10,
+    cursor: undefined,
+  });
+  return apiKeys[0]?.lastUsedAt;
 }
 
 async function waitForLastUsed(expected: string): Promise<string | null | undefined> {

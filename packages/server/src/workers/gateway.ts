@@ -9,17 +9,13 @@ import {
   CLOSE_CODES,
   type ErrorCode,
   type RegisterMessage,
+  type RevokedReason,
   type ServerMessage,
   workerMessageSchema,
 } from "@cogno/protocol";
 import type { FastifyInstance } from "fastify";
 import type { WebSocket } from "ws";
-import {
-  type AuthenticatedKey,
-  authenticateApiKey,
-  type KeyAuthenticationMemory,
-  recordKeyUse,
-} from "../apikeys/service.ts";
+import type { AuthenticatedKey, KeyAuthenticator } from "../apikeys/authenticator.ts";
 import { isoAt } from "../clock.ts";
 import type { Deps } from "../deps.ts";
 import type { DomainEvent } from "../events/bus.ts";
@@ -55,6 +51,8 @@ interface Connection {
   socket: WebSocket;
   workspaceId: string;
   apiKey: ApiKeyRef;
+  ownerId: string;
+  ip: string;
   workerId: string | undefined;
   lastSeenAt: number;
   heartbeatPending: boolean;
@@ -75,7 +73,7 @@ export interface WorkerGateway {
 export function registerWorkerGateway(
   app: FastifyInstance,
   deps: Deps,
-  options: { keyMemory: KeyAuthenticationMemory },
+  options: { keys: KeyAuthenticator },
 ): WorkerGateway {
   const connections = new Set<Connection>();
   const byKey = new Map<string, Set<Connection>>();
@@ -118,16 +116,26 @@ export function registerWorkerGateway(
     connection.socket.close(CLOSE_CODES.protocolError, code);
   };
 
-  const cutOffRevoked = (connection: Connection, apiKey: ApiKeyRef): void => {
-    send(connection, { type: "revoked", apiKey });
+  const cutOffRevoked = (
+    connection: Connection,
+    apiKey: ApiKeyRef,
+    reason: RevokedReason = "revoked",
+  ): void => {
+    send(connection, { type: "revoked", apiKey, reason });
     connection.socket.close(CLOSE_CODES.revoked, "api key revoked");
   };
 
+  const unsubscribeKeyChanges = deps.keyChanges.subscribe((change) => {
+    if (change.change !== "revoked") return;
+    for (const keyId of change.keyIds) {
+      for (const connection of byKey.get(keyId) ?? []) {
+        cutOffRevoked(connection, connection.apiKey, change.reason ?? "revoked");
+      }
+    }
+  });
+
   const onEvent = (event: DomainEvent): void => {
-    if (event.type === "api_key.revoked") {
-      const ref = { id: event.apiKey.id, name: event.apiKey.name, prefix: event.apiKey.prefix };
-      for (const connection of byKey.get(event.apiKey.id) ?? []) cutOffRevoked(connection, ref);
-    } else if (event.type === "worker.connected") {
+    if (event.type === "worker.connected") {
       for (const connection of byWorker.get(event.workerId) ?? []) {
         if (connection.id !== event.connectionId) {
           refuse(
@@ -147,11 +155,18 @@ export function registerWorkerGateway(
     const workerId = await upsertWorkerOnRegister(deps.db, {
       newId: newId("wkr"),
       workspaceId: connection.workspaceId,
+      ownerId: connection.ownerId,
       apiKeyId: connection.apiKey.id,
       connectionId: connection.id,
+      ip: connection.ip,
       at,
       hello,
     });
+    if (workerId === undefined) {
+      // The key was revoked or expired before the row could be written: nothing was written.
+      cutOffRevoked(connection, connection.apiKey);
+      return;
+    }
     connection.workerId = workerId;
     addTo(byWorker, workerId, connection);
     if (connection.closed) {
@@ -160,7 +175,7 @@ export function registerWorkerGateway(
       return;
     }
     // A revocation that landed between authentication and now had no socket to close: check once more.
-    if ((await findRevokedKeyIds(deps.db, [connection.apiKey.id])).length > 0) {
+    if ((await findRevokedKeyIds(deps.db, [connection.apiKey.id], isoAt(deps.clock))).length > 0) {
       cutOffRevoked(connection, connection.apiKey);
       return;
     }
@@ -289,12 +304,7 @@ export function registerWorkerGateway(
     {
       websocket: true,
       preValidation: async (request) => {
-        request.workerKey = await authenticateApiKey(
-          deps,
-          options.keyMemory,
-          request.headers.authorization,
-          request.ip,
-        );
+        request.workerKey = await options.keys.authenticate(request.headers.authorization, request.ip);
       },
     },
     (socket, request) => {
@@ -309,6 +319,8 @@ export function registerWorkerGateway(
         socket,
         workspaceId: key.workspace.id,
         apiKey: { id: key.apiKey.id, name: key.apiKey.name, prefix: key.apiKey.prefix },
+        ownerId: key.apiKey.owner.id,
+        ip: request.ip,
         workerId: undefined,
         lastSeenAt: now,
         heartbeatPending: false,
@@ -353,7 +365,7 @@ export function registerWorkerGateway(
     track(writeHeartbeats(deps.db, beats));
     track(cutOffKeysRevokedUnheard());
     // A worker that stays connected is using its key: keep "last used" moving (once a minute per key).
-    for (const keyId of byKey.keys()) recordKeyUse(deps, options.keyMemory, keyId);
+    for (const [keyId, held] of byKey) options.keys.recordUse(keyId, held.values().next().value?.ip ?? null);
   };
 
   /**
@@ -363,7 +375,7 @@ export function registerWorkerGateway(
    */
   const cutOffKeysRevokedUnheard = async (): Promise<void> => {
     if (byKey.size === 0) return;
-    for (const keyId of await findRevokedKeyIds(deps.db, [...byKey.keys()])) {
+    for (const keyId of await findRevokedKeyIds(deps.db, [...byKey.keys()], isoAt(deps.clock))) {
       for (const connection of byKey.get(keyId) ?? []) cutOffRevoked(connection, connection.apiKey);
     }
   };
@@ -375,6 +387,7 @@ export function registerWorkerGateway(
     async shutDown() {
       clearInterval(timer);
       unsubscribe();
+      unsubscribeKeyChanges();
       tick();
       for (const connection of connections)
         connection.socket.close(CLOSE_CODES.goingAway, "server shutting down");

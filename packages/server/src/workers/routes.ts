@@ -1,11 +1,10 @@
-import type { FastifyInstance } from "fastify";
-import { currentUser } from "../auth/session.ts";
+import { routes } from "@cogno/protocol";
 import type { Deps } from "../deps.ts";
+import type { ContractRouter } from "../http/contract-routes.ts";
 import { listWorkers } from "./service.ts";
 
-export function registerWorkerRoutes(app: FastifyInstance, deps: Deps): void {
-  app.get<{ Params: { workspaceId: string } }>("/api/v1/workspaces/:workspaceId/workers", async (request) => {
-    const actor = await currentUser(deps, request);
-    return { workers: await listWorkers(deps, request.params.workspaceId, actor) };
-  });
+export function registerWorkerRoutes(router: ContractRouter, deps: Deps): void {
+  router.add(routes.listWorkers, ({ user, params, query }) =>
+    listWorkers(deps, { workspaceId: params.workspaceId, actor: user, ...query }),
+  );
 }

@@ -1,4 +1,4 @@
-import type { User, Worker } from "@cogno/protocol";
+import type { PageQuery, User, Worker } from "@cogno/protocol";
 import type { ConnectedWorkers } from "../apikeys/service.ts";
 import type { Deps } from "../deps.ts";
 import { authorizeMember } from "../workspaces/service.ts";
@@ -6,10 +6,14 @@ import { deriveWorkerStatus, onlineCutoff } from "./status.ts";
 import {
   countOnlineWorkersOfKey,
   findWorkerRow,
+  listRecentWorkerRowsOfKey,
   listWorkerRows,
   listWorkerRowsOfKey,
   type WorkerRow,
 } from "./store.ts";
+
+/** How far back "used the key recently" reaches (API.md v1.1 `recentWorkers`). */
+const RECENT_WORKER_DAYS = 30;
 
 export function toWorker(row: WorkerRow, now: Date, heartbeatIntervalMs: number): Worker {
   return {
@@ -21,7 +25,7 @@ export function toWorker(row: WorkerRow, now: Date, heartbeatIntervalMs: number)
     version: row.version,
     status: deriveWorkerStatus(
       {
-        keyRevokedAt: row.api_key_revoked_at,
+        keyRevokedAt: keyEndedAt(row, now),
         connectedAt: row.connected_at,
         disconnectedAt: row.disconnected_at,
         stoppedAt: row.stopped_at,
@@ -34,15 +38,25 @@ export function toWorker(row: WorkerRow, now: Date, heartbeatIntervalMs: number)
     registeredAt: row.registered_at,
     connectedAt: row.connected_at,
     lastHeartbeatAt: row.last_heartbeat_at,
+    lastIp: row.last_ip,
   };
 }
 
-export async function listWorkers(deps: Deps, workspaceId: string, actor: User): Promise<Worker[]> {
-  await authorizeMember(deps, workspaceId, actor.id);
+/** When the worker's key stopped working (revoked, or past its expiry), or null while it works. */
+function keyEndedAt(row: WorkerRow, now: Date): string | null {
+  if (row.api_key_revoked_at !== null) return row.api_key_revoked_at;
+  const expiresAt = row.api_key_expires_at;
+  return expiresAt !== null && expiresAt <= now.toISOString() ? expiresAt : null;
+}
+
+export async function listWorkers(
+  deps: Deps,
+  input: { workspaceId: string; actor: User } & PageQuery,
+): Promise<{ workers: Worker[]; nextCursor?: string }> {
+  await authorizeMember(deps, input.workspaceId, input.actor.id);
   const now = deps.clock.now();
-  return (await listWorkerRows(deps.db, workspaceId)).map((row) =>
-    toWorker(row, now, deps.config.heartbeatIntervalMs),
-  );
+  const { rows, next } = await listWorkerRows(deps.db, input);
+  return { workers: rows.map((row) => toWorker(row, now, deps.config.heartbeatIntervalMs)), ...next };
 }
 
 export async function findWorker(deps: Deps, workerId: string): Promise<Worker | undefined> {
@@ -58,8 +72,20 @@ export function createConnectedWorkers(deps: Deps): ConnectedWorkers {
       const rows = await listWorkerRowsOfKey(deps.db, workspaceId, keyId);
       // Judged as if the key were still active: these are the workers that were connected with it.
       return rows
-        .map((row) => toWorker({ ...row, api_key_revoked_at: null }, now, deps.config.heartbeatIntervalMs))
+        .map((row) =>
+          toWorker(
+            { ...row, api_key_revoked_at: null, api_key_expires_at: null },
+            now,
+            deps.config.heartbeatIntervalMs,
+          ),
+        )
         .filter((worker) => worker.status === "online");
+    },
+    async listRecentWithKey(workspaceId, keyId) {
+      const now = deps.clock.now();
+      const since = new Date(now.getTime() - RECENT_WORKER_DAYS * 24 * 60 * 60 * 1000).toISOString();
+      const rows = await listRecentWorkerRowsOfKey(deps.db, workspaceId, keyId, since);
+      return rows.map((row) => toWorker(row, now, deps.config.heartbeatIntervalMs));
     },
     countConnectedWithKey(_workspaceId, keyId) {
       return countOnlineWorkersOfKey(

@@ -1,5 +1,7 @@
 import type { RegisterMessage } from "@cogno/protocol";
-import type { Kysely } from "kysely";
+import type { ExpressionBuilder, Kysely } from "kysely";
+import { isPostgres } from "../db/create-database.ts";
+import { decodeCursor, pageOf } from "../db/page-cursor.ts";
 import type { Database } from "../db/schema.ts";
 
 export interface WorkerRow {
@@ -15,10 +17,12 @@ export interface WorkerRow {
   disconnected_at: string | null;
   stopped_at: string | null;
   last_heartbeat_at: string | null;
+  last_ip: string | null;
   api_key_id: string;
   api_key_name: string;
   api_key_prefix: string;
   api_key_revoked_at: string | null;
+  api_key_expires_at: string | null;
 }
 
 function selectWorkers(db: Kysely<Database>) {
@@ -38,18 +42,68 @@ function selectWorkers(db: Kysely<Database>) {
       "workers.disconnected_at",
       "workers.stopped_at",
       "workers.last_heartbeat_at",
+      "workers.last_ip",
       "api_keys.id as api_key_id",
       "api_keys.name as api_key_name",
       "api_keys.prefix as api_key_prefix",
       "api_keys.revoked_at as api_key_revoked_at",
+      "api_keys.expires_at as api_key_expires_at",
     ]);
 }
 
-export function listWorkerRows(db: Kysely<Database>, workspaceId: string): Promise<WorkerRow[]> {
-  return selectWorkers(db)
-    .where("workers.workspace_id", "=", workspaceId)
+/** The key of a worker row is active at `now`: not revoked, not expired. */
+function keyActiveAt(now: string) {
+  return (eb: ExpressionBuilder<Database, "api_keys">) =>
+    eb.and([
+      eb("api_keys.revoked_at", "is", null),
+      eb.or([eb("api_keys.expires_at", "is", null), eb("api_keys.expires_at", ">", now)]),
+    ]);
+}
+
+export async function listWorkerRows(
+  db: Kysely<Database>,
+  filter: { workspaceId: string; limit: number; cursor?: string | undefined },
+): Promise<{ rows: WorkerRow[]; next: { nextCursor?: string } }> {
+  let query = selectWorkers(db).where("workers.workspace_id", "=", filter.workspaceId);
+  if (filter.cursor !== undefined) {
+    const [name = "", id = ""] = decodeCursor(filter.cursor, 2);
+    query = query.where((eb) =>
+      eb.or([
+        eb("workers.name", ">", name),
+        eb.and([eb("workers.name", "=", name), eb("workers.id", ">", id)]),
+      ]),
+    );
+  }
+  const rows = await query
     .orderBy("workers.name")
     .orderBy("workers.id")
+    .limit(filter.limit + 1)
+    .execute();
+  const { page, next } = pageOf(rows, filter.limit, (row) => [row.name, row.id]);
+  return { rows: page, next };
+}
+
+/** Workers that used a key since `since` (connected, heartbeating or disconnecting after it). */
+export function listRecentWorkerRowsOfKey(
+  db: Kysely<Database>,
+  workspaceId: string,
+  keyId: string,
+  since: string,
+): Promise<WorkerRow[]> {
+  return selectWorkers(db)
+    .where("workers.workspace_id", "=", workspaceId)
+    .where("workers.api_key_id", "=", keyId)
+    .where((eb) =>
+      eb.or([
+        eb("workers.last_heartbeat_at", ">=", since),
+        eb("workers.connected_at", ">=", since),
+        eb("workers.disconnected_at", ">=", since),
+        eb.and([eb("workers.connected_at", "is not", null), eb("workers.disconnected_at", "is", null)]),
+      ]),
+    )
+    .orderBy("workers.name")
+    .orderBy("workers.id")
+    .limit(1_000)
     .execute();
 }
 
@@ -70,20 +124,28 @@ export function findWorkerRow(db: Kysely<Database>, workerId: string): Promise<W
 }
 
 /**
- * One row per machine per workspace: a machine that registers again (restart, re-login, a rotated
- * key) takes over its row and the new connection owns it.
+ * One row per machine per key owner per workspace: a machine that registers again (restart,
+ * re-login, a rotated key) takes over its row and the new connection owns it. The same machine id
+ * under another user's key is another row, so no one can take over someone else's worker.
+ *
+ * Guarded: the row is written only while the key is active, checked in the same transaction. On
+ * PostgreSQL the key row is share-locked, so a revocation either commits first (and nothing is
+ * written) or waits for this write (which then happened before the revocation answered).
+ * Returns undefined when the key was no longer active.
  */
 export async function upsertWorkerOnRegister(
   db: Kysely<Database>,
   input: {
     newId: string;
     workspaceId: string;
+    ownerId: string;
     apiKeyId: string;
     connectionId: string;
+    ip: string | null;
     at: string;
     hello: RegisterMessage;
   },
-): Promise<string> {
+): Promise<string | undefined> {
   const { hello, at } = input;
   const live = {
     name: hello.name,
@@ -97,20 +159,31 @@ export async function upsertWorkerOnRegister(
     disconnected_at: null,
     stopped_at: null,
     last_heartbeat_at: at,
+    last_ip: input.ip,
   };
-  const row = await db
-    .insertInto("workers")
-    .values({
-      id: input.newId,
-      workspace_id: input.workspaceId,
-      machine_id: hello.machineId,
-      registered_at: at,
-      ...live,
-    })
-    .onConflict((oc) => oc.columns(["workspace_id", "machine_id"]).doUpdateSet(live))
-    .returning("id")
-    .executeTakeFirstOrThrow();
-  return row.id;
+  return db.transaction().execute(async (trx) => {
+    let keyCheck = trx
+      .selectFrom("api_keys")
+      .select("id")
+      .where("id", "=", input.apiKeyId)
+      .where(keyActiveAt(at));
+    if (isPostgres(trx)) keyCheck = keyCheck.forShare();
+    if (!(await keyCheck.executeTakeFirst())) return undefined;
+    const row = await trx
+      .insertInto("workers")
+      .values({
+        id: input.newId,
+        workspace_id: input.workspaceId,
+        owner_id: input.ownerId,
+        machine_id: hello.machineId,
+        registered_at: at,
+        ...live,
+      })
+      .onConflict((oc) => oc.columns(["workspace_id", "owner_id", "machine_id"]).doUpdateSet(live))
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    return row.id;
+  });
 }
 
 export interface Disconnect {
@@ -163,6 +236,10 @@ export async function countOnlineWorkersOfKey(
   return Number(online);
 }
 
+/**
+ * Writes a batch of heartbeats in one transaction. Each is guarded: only the connection that owns
+ * the row, and only while the row's key is active, so a socket that outlived its key writes nothing.
+ */
 export async function writeHeartbeats(
   db: Kysely<Database>,
   beats: { workerId: string; connectionId: string; at: string }[],
@@ -175,20 +252,33 @@ export async function writeHeartbeats(
         .set({ last_heartbeat_at: beat.at })
         .where("id", "=", beat.workerId)
         .where("connection_id", "=", beat.connectionId)
+        .where((eb) =>
+          eb.exists(
+            eb
+              .selectFrom("api_keys")
+              .select("api_keys.id")
+              .whereRef("api_keys.id", "=", "workers.api_key_id")
+              .where(keyActiveAt(beat.at)),
+          ),
+        )
         .execute();
     }
   });
 }
 
-/** Of these keys, the ones that are revoked or gone. */
-export async function findRevokedKeyIds(db: Kysely<Database>, keyIds: string[]): Promise<string[]> {
+/** Of these keys, the ones that are revoked, expired or gone at `now`. */
+export async function findRevokedKeyIds(
+  db: Kysely<Database>,
+  keyIds: string[],
+  now: string,
+): Promise<string[]> {
   const active = new Set<string>();
   for (let start = 0; start < keyIds.length; start += 500) {
     const rows = await db
       .selectFrom("api_keys")
       .select("id")
       .where("id", "in", keyIds.slice(start, start + 500))
-      .where("revoked_at", "is", null)
+      .where(keyActiveAt(now))
       .execute();
     for (const row of rows) active.add(row.id);
   }

@@ -1,8 +1,6 @@
-import { createInvitationBodySchema, createWorkspaceBodySchema } from "@cogno/protocol";
-import type { FastifyInstance } from "fastify";
-import { currentUser } from "../auth/session.ts";
+import { routes } from "@cogno/protocol";
 import type { Deps } from "../deps.ts";
-import { parseOrThrow } from "../http/validate.ts";
+import type { ContractRouter } from "../http/contract-routes.ts";
 import {
   acceptInvitation,
   createInvitation,
@@ -12,47 +10,25 @@ import {
   removeMember,
 } from "./service.ts";
 
-interface WorkspaceParams {
-  workspaceId: string;
-}
+export function registerWorkspaceRoutes(router: ContractRouter, deps: Deps): void {
+  router.add(routes.createWorkspace, async ({ user, body }) => ({
+    workspace: await createWorkspace(deps, user.id, body.name),
+  }));
 
-export function registerWorkspaceRoutes(app: FastifyInstance, deps: Deps): void {
-  app.post("/api/v1/workspaces", async (request, reply) => {
-    const user = await currentUser(deps, request);
-    const body = parseOrThrow(createWorkspaceBodySchema, request.body);
-    return reply.status(201).send({ workspace: await createWorkspace(deps, user.id, body.name) });
-  });
+  router.add(routes.getWorkspace, ({ user, params }) => getWorkspace(deps, params.workspaceId, user.id));
 
-  app.get<{ Params: WorkspaceParams }>("/api/v1/workspaces/:workspaceId", async (request) => {
-    const user = await currentUser(deps, request);
-    return getWorkspace(deps, request.params.workspaceId, user.id);
-  });
+  router.add(routes.listMembers, async ({ user, params }) => ({
+    members: await getMembers(deps, params.workspaceId, user.id),
+  }));
 
-  app.get<{ Params: WorkspaceParams }>("/api/v1/workspaces/:workspaceId/members", async (request) => {
-    const user = await currentUser(deps, request);
-    return { members: await getMembers(deps, request.params.workspaceId, user.id) };
-  });
-
-  app.post<{ Params: WorkspaceParams }>(
-    "/api/v1/workspaces/:workspaceId/invitations",
-    async (request, reply) => {
-      const user = await currentUser(deps, request);
-      const body = parseOrThrow(createInvitationBodySchema, request.body);
-      return reply.status(201).send(await createInvitation(deps, request.params.workspaceId, user.id, body));
-    },
+  router.add(routes.createInvitation, ({ user, params, body }) =>
+    createInvitation(deps, params.workspaceId, user, body),
   );
 
-  app.post<{ Params: { token: string } }>("/api/v1/invitations/:token/accept", async (request) => {
-    const user = await currentUser(deps, request);
-    return acceptInvitation(deps, request.params.token, user.id);
-  });
+  router.add(routes.acceptInvitation, ({ user, params }) => acceptInvitation(deps, params.token, user.id));
 
-  app.delete<{ Params: WorkspaceParams & { userId: string } }>(
-    "/api/v1/workspaces/:workspaceId/members/:userId",
-    async (request, reply) => {
-      const user = await currentUser(deps, request);
-      await removeMember(deps, request.params.workspaceId, user.id, request.params.userId);
-      return reply.status(204).send();
-    },
-  );
+  router.add(routes.removeMember, async ({ user, params }) => {
+    await removeMember(deps, params.workspaceId, user.id, params.userId);
+    return undefined;
+  });
 }

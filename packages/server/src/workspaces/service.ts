@@ -1,12 +1,13 @@
 import type {
+  CreatedInvitation,
   CreateInvitationBody,
-  Invitation,
   Member,
   Role,
+  User,
   Workspace,
   WorkspaceSummary,
 } from "@cogno/protocol";
-import { revokeKeysOfOwner } from "../apikeys/store.ts";
+import { findActiveKeyIdsOfOwner, revokeKeys } from "../apikeys/store.ts";
 import { isoAt } from "../clock.ts";
 import { randomToken, sha256Hex } from "../crypto.ts";
 import type { Deps } from "../deps.ts";
@@ -77,12 +78,13 @@ export async function getMembers(deps: Deps, workspaceId: string, userId: string
 export async function createInvitation(
   deps: Deps,
   workspaceId: string,
-  userId: string,
+  actor: User,
   body: CreateInvitationBody,
-): Promise<{ invitation: Invitation; token: string }> {
+): Promise<{ invitation: CreatedInvitation; token: string }> {
+  const userId = actor.id;
   await authorizeMember(deps, workspaceId, userId, "admin");
   const token = randomToken();
-  const invitation: Invitation = {
+  const invitation: CreatedInvitation = {
     id: newId("inv"),
     role: body.role,
     expiresAt: isoAt(deps.clock, INVITATION_DAYS * 24 * 60 * 60 * 1000),
@@ -97,6 +99,8 @@ export async function createInvitation(
     expires_at: invitation.expiresAt,
     accepted_by: null,
     accepted_at: null,
+    revoked_at: null,
+    revoked_by: null,
   });
   return { invitation, token };
 }
@@ -143,7 +147,7 @@ export async function removeMember(
 ): Promise<void> {
   const actorRole = await authorizeMember(deps, workspaceId, actorId);
   const now = isoAt(deps.clock);
-  const revoked = await deps.db.transaction().execute(async (trx) => {
+  const change = await deps.db.transaction().execute(async (trx) => {
     const targetRole = await findRole(trx, workspaceId, targetId);
     if (!targetRole) throw new AppError("not_found", "That user is not a member of this workspace.");
     const decision = decideMemberRemoval({
@@ -162,10 +166,13 @@ export async function removeMember(
           );
     }
     await deleteMembership(trx, workspaceId, targetId);
-    return revokeKeysOfOwner(trx, workspaceId, targetId, actorId, now);
+    const keyIds = await findActiveKeyIdsOfOwner(trx, workspaceId, targetId, now);
+    return revokeKeys(trx, { keyIds, by: actorId, reason: "member_removed", at: now });
   });
-  for (const apiKey of revoked) {
-    await deps.bus.publish({ type: "api_key.revoked", workspaceId, apiKey });
+  // Answered only once every replica has cut off the removed member's workers.
+  if (change) await deps.keyChanges.announce(change);
+  for (const keyId of change?.keyIds ?? []) {
+    await deps.bus.publish({ type: "api_key.revoked", workspaceId, keyId });
   }
   await deps.bus.publish({ type: "member.removed", workspaceId, userId: targetId });
 }

@@ -10,7 +10,10 @@ const key = (id: string, createdAt: string, revokedAt: string | null = null): Ap
   scope: "worker",
   createdAt,
   lastUsedAt: null,
+  lastUsedIp: null,
+  expiresAt: null,
   revokedAt,
+  revokedReason: revokedAt === null ? null : "revoked",
   owner,
 });
 

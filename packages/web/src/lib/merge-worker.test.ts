@@ -14,6 +14,7 @@ const worker = (id: string, name: string, status: Worker["status"]): Worker => (
   registeredAt: "2026-01-01T00:00:00Z",
   connectedAt: null,
   lastHeartbeatAt: null,
+  lastIp: null,
 });
 
 describe("mergeWorker", () => {

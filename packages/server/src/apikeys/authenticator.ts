@@ -1,0 +1,154 @@
+/**
+ * The key authenticator: turns a bearer header into the key it names, or a refusal with a code of
+ * API.md. It owns what key authentication remembers between requests: the verified-key cache, the
+ * last-used throttle, and the limits on failed attempts.
+ *
+ * Failed attempts are limited two ways (issue: a revoked key must not lock out its whole address).
+ * A malformed or unknown key is a guess: it counts against the client address, from the moment the
+ * attempt starts (so a burst cannot outrun the count). A key that existed (revoked, expired) is no
+ * guess, and is limited per key, so one revoked key shared by a fleet behind one NAT address does
+ * not lock out the healthy keys from that address.
+ */
+import { type ApiKey, parseApiKey } from "@cogno/protocol";
+import type { Kysely } from "kysely";
+import type { Logger } from "pino";
+import type { Clock } from "../clock.ts";
+import { equalInConstantTime, sha256Hex } from "../crypto.ts";
+import type { Database } from "../db/schema.ts";
+import type { KeyChangeFeed } from "../events/key-changes.ts";
+import { AppError } from "../http/errors.ts";
+import { FailureLimiter } from "../http/failure-limiter.ts";
+import { LastUsedThrottle } from "./last-used.ts";
+import { findApiKeyByHash, type KeyIdentity, touchLastUsed } from "./store.ts";
+import { VerifiedKeyCache } from "./verified-keys.ts";
+
+export interface AuthenticatedKey {
+  apiKey: ApiKey;
+  workspace: { id: string; name: string };
+}
+
+/** A key's last use is written at most this often (SPEC.md: "about once a minute per key"). */
+export const LAST_USED_EVERY_MS = 60_000;
+
+// The scheme is case-insensitive (RFC 9110, section 11.1): "bearer" and "BEARER" are the same header.
+const BEARER = /^Bearer +(\S+)$/i;
+
+export interface KeyAuthenticatorDeps {
+  db: Kysely<Database>;
+  clock: Clock;
+  log: Logger;
+  keyChanges: KeyChangeFeed;
+  /** Failed attempts allowed per client address (guesses) and per existing key, per minute. */
+  failuresPerMinute: number;
+}
+
+export class KeyAuthenticator {
+  readonly #deps: KeyAuthenticatorDeps;
+  readonly #cache: VerifiedKeyCache;
+  readonly #lastUsed = new LastUsedThrottle(LAST_USED_EVERY_MS);
+  readonly #guessesByAddress: FailureLimiter;
+  readonly #refusalsByKey: FailureLimiter;
+
+  constructor(deps: KeyAuthenticatorDeps) {
+    this.#deps = deps;
+    this.#cache = new VerifiedKeyCache(deps.keyChanges);
+    this.#guessesByAddress = new FailureLimiter(deps.failuresPerMinute, deps.clock);
+    this.#refusalsByKey = new FailureLimiter(deps.failuresPerMinute, deps.clock, "this key");
+  }
+
+  /** Authenticates a bearer header for a request from `client` (its address). */
+  async authenticate(authorization: string | undefined, client: string): Promise<AuthenticatedKey> {
+    const attempt = this.#guessesByAddress.begin(client);
+    try {
+      const candidate = authorization?.match(BEARER)?.[1];
+      if (candidate === undefined) {
+        attempt.fail();
+        throw new AppError(
+          "api_key_malformed",
+          "Send the API key in the Authorization header as: Bearer cogno_wk_…",
+        );
+      }
+      const parsed = parseApiKey(candidate);
+      if (!parsed.ok) {
+        attempt.fail();
+        throw new AppError("api_key_malformed", parsed.message);
+      }
+      const keyHash = sha256Hex(parsed.key);
+      const identity = await this.#lookUp(keyHash);
+      if (!identity) {
+        attempt.fail();
+        throw new AppError(
+          "api_key_invalid",
+          `The API key ${parsed.displayPrefix}… does not exist. Create a key in Settings > API Keys, then run cogno login --token <key>.`,
+        );
+      }
+      attempt.end();
+      const refusal = refusalOf(identity.apiKey, this.#deps.clock.now().toISOString());
+      if (refusal) {
+        this.#refusalsByKey.assertAllowed(identity.apiKey.id);
+        this.#refusalsByKey.recordFailure(identity.apiKey.id);
+        throw refusal;
+      }
+      this.recordUse(identity.apiKey.id, client);
+      return { apiKey: identity.apiKey, workspace: identity.workspace };
+    } finally {
+      attempt.end();
+    }
+  }
+
+  /**
+   * Keeps a key's last-used time (and address) fresh to the minute without turning every request
+   * into a write. Called on authentication, and by the gateway for keys whose workers stay connected.
+   */
+  recordUse(keyId: string, ip: string | null): void {
+    const now = this.#deps.clock.now().getTime();
+    if (!this.#lastUsed.shouldWrite(keyId, now)) return;
+    touchLastUsed(this.#deps.db, {
+      keyId,
+      at: new Date(now).toISOString(),
+      ip,
+      staleBefore: new Date(now - LAST_USED_EVERY_MS).toISOString(),
+    }).catch((error: unknown) => this.#deps.log.warn({ err: error, keyId }, "could not record key use"));
+  }
+
+  async #lookUp(keyHash: string): Promise<KeyIdentity | undefined> {
+    const trusted = this.#deps.keyChanges.memoryTrusted();
+    if (trusted) {
+      const cached = this.#cache.find(keyHash);
+      if (cached) return cached; // found by the hash itself: nothing left to compare
+    } else {
+      this.#cache.clear();
+    }
+    const generation = this.#cache.generation;
+    const found = await findApiKeyByHash(this.#deps.db, keyHash, this.#deps.clock.now().toISOString());
+    // The database matched by index; the row is trusted only after a constant-time comparison.
+    const identity = found && equalInConstantTime(found.keyHash, keyHash) ? found : undefined;
+    if (identity && trusted) this.#cache.remember(identity, generation);
+    return identity;
+  }
+}
+
+/** Why a key that exists is refused at `now`, or undefined when it is active. */
+export function refusalOf(apiKey: ApiKey, now: string): AppError | undefined {
+  const described = `"${apiKey.name}" (${apiKey.prefix}…)`;
+  const next = "Create a new key in Settings > API Keys, then run cogno login --token <key>.";
+  if (apiKey.revokedAt === null && apiKey.expiresAt !== null && apiKey.expiresAt <= now) {
+    return new AppError(
+      "api_key_expired",
+      `The API key ${described} expired at ${apiKey.expiresAt}. ${next}`,
+    );
+  }
+  if (apiKey.revokedAt === null) return undefined;
+  if (apiKey.revokedReason === "expired" || apiKey.revokedReason === "rolled") {
+    const why =
+      apiKey.revokedReason === "rolled" ? "was replaced by a roll and its grace window ended" : "expired";
+    return new AppError("api_key_expired", `The API key ${described} ${why} at ${apiKey.revokedAt}. ${next}`);
+  }
+  const why =
+    apiKey.revokedReason === "leaked"
+      ? "was revoked because it was reported leaked"
+      : apiKey.revokedReason === "member_removed"
+        ? "was revoked when its owner left the workspace"
+        : "was revoked";
+  return new AppError("api_key_revoked", `The API key ${described} ${why}. ${next}`);
+}
