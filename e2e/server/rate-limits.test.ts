@@ -78,3 +78,38 @@ describe("rate limits", () => {
     expectRetryAfter(evenGood.headers);
   });
 });
+
+describe("sign-up limit", () => {
+  it("regression: sign-ups were unlimited (729 accounts in 10 s); every attempt counts, then 429 with Retry-After", async () => {
+    const signupStore = await createTestStore();
+    const signupServer = await startServer({ store: signupStore, env: { COGNO_SIGNUPS_PER_MINUTE: "3" } });
+    try {
+      const attempt = (email: string, headers: Record<string, string> = {}) =>
+        new ApiClient(signupServer.url).request(
+          "POST",
+          "/api/v1/auth/signup",
+          { email, password: "long enough password", name: "Many" },
+          headers,
+        );
+      const email = (label: string) => `${label}.${Date.now()}@example.com`;
+      const first = email("first");
+      expect((await attempt(first)).status).toBe(201);
+      expect((await attempt(first)).status).toBe(409); // a failed attempt counts too
+      expect((await attempt(email("third"))).status).toBe(201);
+      // An address it writes itself does not give the client a fresh count (no proxy is trusted).
+      const limited = await attempt(email("fourth"), { "x-forwarded-for": "203.0.113.9" });
+      expectError(limited, 429, "rate_limited");
+      expect(limited.body.error.message).toMatch(/sign-ups/);
+      expectRetryAfter(limited.headers);
+      // Signing in is a different matter: the accounts already made still work.
+      const login = await new ApiClient(signupServer.url).post("/api/v1/auth/login", {
+        email: first,
+        password: "long enough password",
+      });
+      expect(login.status).toBe(200);
+    } finally {
+      await signupServer.stop();
+      await signupStore.cleanup();
+    }
+  });
+});

@@ -45,7 +45,7 @@ describe("health and readiness", () => {
       try {
         expect(await waitForStatus("/readyz", 503)).toBe(503);
         const client = new ApiClient(fixture.server.url);
-        expectError(await client.get("/readyz"), 503, "internal_error");
+        expectError(await client.get("/readyz"), 503, "service_unavailable");
         expect((await client.get("/healthz")).status).toBe(200);
       } finally {
         await asAdministrator(`ALTER DATABASE ${database} ALLOW_CONNECTIONS true`);

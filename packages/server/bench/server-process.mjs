@@ -52,6 +52,7 @@ export async function startServer({ name, env, inspect = false, timeoutMs = 20_0
         COGNO_LOG_FORMAT: "json",
         // The bench authenticates thousands of times from one address; none of it may be throttled.
         COGNO_AUTH_FAILURES_PER_MINUTE: "1000000",
+        COGNO_SIGNUPS_PER_MINUTE: "1000000",
         ...env,
       },
       stdio: ["ignore", "pipe", "pipe"],

@@ -9,13 +9,13 @@ import { registerApiKeyRoutes, registerLeakReportRoute, registerWhoamiRoute } fr
 import { registerAuditRoutes } from "./audit/routes.ts";
 import { registerAuthRoutes } from "./auth/routes.ts";
 import { currentUser } from "./auth/session.ts";
-import { pingDatabase } from "./db/create-database.ts";
+import { createDatabaseHealth } from "./db/health.ts";
 import type { Deps } from "./deps.ts";
 import { registerDeviceRoutes } from "./device/routes.ts";
+import { closeWithin, connectionOptions, registerPipeliningLimit } from "./http/connections.ts";
 import { createContractRouter } from "./http/contract-routes.ts";
 import { checkSameOrigin } from "./http/cross-origin.ts";
-import { answerFrameworkError, errorBody, registerErrorHandling } from "./http/error-handler.ts";
-import { AppError } from "./http/errors.ts";
+import { answerDatabaseFault, answerFrameworkError, registerErrorHandling } from "./http/error-handler.ts";
 import { registerSecurityHeaders } from "./http/security-headers.ts";
 import { rejectNulCharacters } from "./http/validate.ts";
 import { registerWebApp } from "./http/web-app.ts";
@@ -30,9 +30,17 @@ import { registerWorkspaceRoutes } from "./workspaces/routes.ts";
 export interface App {
   http: FastifyInstance;
   gateway: WorkerGateway;
-  /** Stops taking work: workers are told to reconnect elsewhere, streams end, then the server closes. */
+  /**
+   * Stops taking work: workers are told to reconnect elsewhere, streams end, then the server closes.
+   * Takes at most SHUTDOWN_MS, whatever clients do.
+   */
   shutDown(): Promise<void>;
 }
+
+/** The longest a drain takes: what a process manager waits for between SIGTERM and SIGKILL is often 10 s. */
+export const SHUTDOWN_MS = 4_000;
+/** Of which the worker sockets may take this long to be told and closed. */
+const WORKER_SHUTDOWN_MS = 1_000;
 
 export async function createApp(deps: Deps): Promise<App> {
   const http: FastifyInstance = Fastify({
@@ -42,6 +50,7 @@ export async function createApp(deps: Deps): Promise<App> {
     trustProxy: trustedProxies(deps.config.trustProxy),
     bodyLimit: 64 * 1024,
     return503OnClosing: true,
+    ...connectionOptions,
     frameworkErrors: answerFrameworkError,
   });
 
@@ -49,7 +58,10 @@ export async function createApp(deps: Deps): Promise<App> {
   await http.register(fastifyWebsocket, {
     options: { maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false },
   });
-  registerErrorHandling(http);
+  const health = createDatabaseHealth(deps);
+  health.start();
+  registerErrorHandling(http, { onDatabaseFault: health.reportFault });
+  registerPipeliningLimit(http);
   registerSecurityHeaders(http, deps.config.publicUrl?.protocol === "https:");
 
   // Every state-changing request, whatever its path: the router decodes "/%61pi/…" to "/api/…",
@@ -70,8 +82,9 @@ export async function createApp(deps: Deps): Promise<App> {
 
   http.get("/healthz", async () => ({ ok: true }));
   http.get("/readyz", async (_request, reply) => {
-    if (await pingDatabase(deps.db)) return reply.send({ ok: true });
-    return reply.status(503).send(errorBody(new AppError("internal_error", "The database does not answer.")));
+    const readiness = await health.checkReady();
+    if (readiness.ready) return reply.send({ ok: true });
+    return answerDatabaseFault(reply, readiness.fault, `Not ready: ${readiness.reason}.`);
   });
 
   const keys = new KeyAuthenticator({
@@ -106,13 +119,22 @@ export async function createApp(deps: Deps): Promise<App> {
     http,
     gateway,
     async shutDown() {
+      const startedAt = Date.now();
+      health.stop();
       await expirySweep.stop();
       await retention.stop();
       live.closeAll();
-      await gateway.shutDown();
-      await http.close();
+      await settleWithin(gateway.shutDown(), WORKER_SHUTDOWN_MS);
+      await closeWithin(http, Math.max(0, SHUTDOWN_MS - (Date.now() - startedAt)));
     },
   };
+}
+
+/** Waits for `work` at most `ms`; past that it may go on in the background, and a late failure is ignored. */
+async function settleWithin(work: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }
 
 /** A hop count becomes the same rule as a function: trust the nearest `hops` proxies. */

@@ -13,6 +13,8 @@ describe("parseConfig", () => {
       databaseUrl: undefined,
       trustProxy: false,
       logFormat: "json",
+      authFailuresPerMinute: 20,
+      signupsPerMinute: 10,
     });
   });
 
@@ -30,5 +32,8 @@ describe("parseConfig", () => {
     expect(() => parseConfig({ COGNO_PORT: "eighty" }, defaults)).toThrow(/COGNO_PORT/);
     expect(() => parseConfig({ COGNO_DATABASE_URL: "mysql://x" }, defaults)).toThrow(/COGNO_DATABASE_URL/);
     expect(() => parseConfig({ COGNO_TRUST_PROXY: "yes please" }, defaults)).toThrow(/COGNO_TRUST_PROXY/);
+    expect(() => parseConfig({ COGNO_SIGNUPS_PER_MINUTE: "0" }, defaults)).toThrow(
+      /COGNO_SIGNUPS_PER_MINUTE/,
+    );
   });
 });

@@ -18,6 +18,7 @@ const environmentSchema = z.object({
   COGNO_HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(50).max(600_000).default(15_000),
   COGNO_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   COGNO_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).default(20),
+  COGNO_SIGNUPS_PER_MINUTE: z.coerce.number().int().min(1).default(10),
   COGNO_WEB_DIR: z.string().min(1).optional(),
   COGNO_LOG_FORMAT: z.enum(["json", "human"]).optional(),
   COGNO_WORKER_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
@@ -54,6 +55,8 @@ export interface Config {
   logLevel: z.infer<typeof environmentSchema>["COGNO_LOG_LEVEL"];
   /** Failed logins, and failed bearer authentications, allowed per client address per minute. */
   authFailuresPerMinute: number;
+  /** Sign-up attempts, successful or not, allowed per client address per minute. */
+  signupsPerMinute: number;
   /** Where the built web app lives; the server answers API requests without it. */
   webDir: string;
   /** JSON for machines; human at a terminal unless set. */
@@ -102,6 +105,7 @@ export function parseConfig(environment: NodeJS.ProcessEnv, defaults: ConfigDefa
     heartbeatIntervalMs: env.COGNO_HEARTBEAT_INTERVAL_MS,
     logLevel: env.COGNO_LOG_LEVEL,
     authFailuresPerMinute: env.COGNO_AUTH_FAILURES_PER_MINUTE,
+    signupsPerMinute: env.COGNO_SIGNUPS_PER_MINUTE,
     webDir: path.resolve(env.COGNO_WEB_DIR ?? defaults.webDir),
     logFormat: env.COGNO_LOG_FORMAT ?? (defaults.isTerminal ? "human" : "json"),
     trustProxy: parseTrustProxy(env.COGNO_TRUST_PROXY),

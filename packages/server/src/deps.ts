@@ -18,5 +18,5 @@ export interface Deps {
   keyChanges: KeyChangeFeed;
   clock: Clock;
   log: Logger;
-  limiters: { login: FailureLimiter };
+  limiters: { login: FailureLimiter; signup: FailureLimiter };
 }

@@ -2,11 +2,12 @@
 import { fileURLToPath } from "node:url";
 import { runBackupCommand } from "./admin/backup-command.ts";
 import { listenForControl } from "./admin/control-socket.ts";
-import { createApp } from "./app.ts";
+import { createApp, SHUTDOWN_MS } from "./app.ts";
 import { systemClock } from "./clock.ts";
 import { ConfigError, parseConfig } from "./config.ts";
 import { backupSqlite } from "./db/backup.ts";
-import { DataDirectoryInUseError, migrateToLatest, openDatabase } from "./db/create-database.ts";
+import { DataDirectoryError, migrateToLatest, openDatabase } from "./db/create-database.ts";
+import { describeDatabaseError } from "./db/faults.ts";
 import type { Deps } from "./deps.ts";
 import { connectEvents } from "./events/connect.ts";
 import { FailureLimiter } from "./http/failure-limiter.ts";
@@ -23,7 +24,10 @@ async function main(): Promise<void> {
   });
   const log = createLogger(config.logLevel, process.stdout, config.logFormat);
   const database = openDatabase(config, (error) =>
-    log.warn({ err: error }, "a database connection was lost; the next query opens a new one"),
+    log.warn(
+      { error: describeDatabaseError(error) },
+      "a database connection was lost; the next query opens a new one",
+    ),
   );
   await migrateToLatest(database.db);
   const events = await connectEvents(database, log);
@@ -35,7 +39,10 @@ async function main(): Promise<void> {
     keyChanges: events.keyChanges,
     clock: systemClock,
     log,
-    limiters: { login: new FailureLimiter(config.authFailuresPerMinute, systemClock) },
+    limiters: {
+      login: new FailureLimiter(config.authFailuresPerMinute, systemClock),
+      signup: new FailureLimiter(config.signupsPerMinute, systemClock, "this address", "sign-ups"),
+    },
   };
   const app = await createApp(deps);
   // `cogno-server backup` asks this process for an online copy of its SQLite database.
@@ -66,6 +73,11 @@ async function main(): Promise<void> {
     if (stopping) process.exit(1);
     stopping = true;
     log.info({ signal }, "shutting down: workers are told to reconnect");
+    // The drain is bounded; closing the bus and the database is too, even if the database hangs.
+    setTimeout(() => {
+      log.error(`shutdown did not finish in ${SHUTDOWN_MS + 1_000} ms; exiting now`);
+      process.exit(1);
+    }, SHUTDOWN_MS + 1_000).unref();
     app
       .shutDown()
       .then(() => control?.close())
@@ -98,7 +110,7 @@ function exitOnStartFailure(error: unknown): never {
   }
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(
-    error instanceof DataDirectoryInUseError
+    error instanceof DataDirectoryError
       ? `cogno-server: ${message}\n`
       : `cogno-server failed to start: ${message}\n`,
   );

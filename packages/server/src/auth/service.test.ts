@@ -40,10 +40,59 @@ describe("sessions", () => {
     expect(await codeOf(authenticateSession(deps, second.token))).toBe("ok");
   });
 
+  it("announce their end by session id, never by token, so every replica can end their streams", async () => {
+    const { token } = await signUp(deps, { email: "d@example.com", password: "long enough", name: "D" }, "c");
+    await logOut(deps, token);
+    const ended = deps.events.filter((event) => event.type === "session.ended");
+    expect(ended).toEqual([{ type: "session.ended", sessionId: expect.stringMatching(/^ses_/) }]);
+    expect(JSON.stringify(deps.events)).not.toContain(token);
+    // Signing out again, or with a token that opens nothing, announces nothing.
+    await logOut(deps, token);
+    await logOut(deps, "not-a-session");
+    expect(deps.events.filter((event) => event.type === "session.ended")).toHaveLength(1);
+  });
+
   it("are stored only as hashes", async () => {
     const { token } = await signUp(deps, { email: "c@example.com", password: "long enough", name: "C" }, "c");
     const rows = await deps.db.selectFrom("sessions").selectAll().execute();
     expect(JSON.stringify(rows)).not.toContain(token);
+  });
+});
+
+describe("sign-ups", () => {
+  const signUpAs = (email: string, client: string) =>
+    codeOf(signUp(deps, { email, password: "long enough", name: "N" }, client));
+
+  it("regression: sign-ups were unlimited; every attempt from an address counts, the one past the limit gets rate_limited", async () => {
+    expect(deps.config.signupsPerMinute).toBe(10);
+    expect(await signUpAs("taken@example.com", "10.0.0.1")).toBe("ok");
+    // Failed attempts count too: a taken email is an attempt like any other.
+    for (let i = 0; i < 2; i++) expect(await signUpAs("taken@example.com", "10.0.0.1")).toBe("conflict");
+    for (let i = 0; i < 7; i++) expect(await signUpAs(`u${i}@example.com`, "10.0.0.1")).toBe("ok");
+    expect(await signUpAs("eleventh@example.com", "10.0.0.1")).toBe("rate_limited");
+    expect(
+      await deps.db
+        .selectFrom("users")
+        .select("email")
+        .where("email", "=", "eleventh@example.com")
+        .executeTakeFirst(),
+    ).toBeUndefined();
+    // Another address has its own count; the limited one may sign up again in the next minute.
+    expect(await signUpAs("other@example.com", "10.0.0.2")).toBe("ok");
+    deps.clock.advance(60_000);
+    expect(await signUpAs("eleventh@example.com", "10.0.0.1")).toBe("ok");
+  });
+
+  it("says when to try again", async () => {
+    for (let i = 0; i < 10; i++) await signUpAs(`w${i}@example.com`, "10.0.0.3");
+    deps.clock.advance(15_000);
+    const refused = await signUp(
+      deps,
+      { email: "x@example.com", password: "long enough", name: "X" },
+      "10.0.0.3",
+    ).catch((error: unknown) => error);
+    expect(refused).toMatchObject({ code: "rate_limited", retryAfter: 45 });
+    expect(String(refused)).toContain("Too many sign-ups with this address. Try again in 45 seconds.");
   });
 });
 

@@ -5,14 +5,7 @@ import type { Deps } from "../deps.ts";
 import { AppError } from "../http/errors.ts";
 import { newId } from "../ids.ts";
 import { hashPassword, verifyPassword } from "./passwords.ts";
-import {
-  deleteSession,
-  findSessionUser,
-  findUserByEmail,
-  insertSession,
-  insertUser,
-  toUser,
-} from "./store.ts";
+import { deleteSession, findSession, findUserByEmail, insertSession, insertUser, toUser } from "./store.ts";
 
 export const SESSION_DAYS = 30;
 const SESSION_MS = SESSION_DAYS * 24 * 60 * 60 * 1000;
@@ -24,10 +17,13 @@ export interface NewSession {
 }
 
 /**
- * Creates an account. Attempts are rate-limited with logins (each costs a password hash), and an
- * email that is taken counts as a failure, so the 409 cannot be used to sweep for accounts.
+ * Creates an account. Every attempt counts against the address's sign-ups for the minute, so one
+ * client cannot make accounts by the hundred. Attempts are also rate-limited with logins (each
+ * costs a password hash), and an email that is taken counts as a failure there, so the 409 cannot
+ * be used to sweep for accounts.
  */
 export async function signUp(deps: Deps, body: SignupBody, client: string): Promise<NewSession> {
+  deps.limiters.signup.countAttempt(client);
   const attempt = deps.limiters.login.begin(client);
   const emailTaken = (): AppError => {
     attempt.fail();
@@ -63,14 +59,31 @@ export async function logIn(deps: Deps, body: LoginBody, client: string): Promis
   }
 }
 
+/**
+ * Ends the session, and tells every replica so, so the event streams it opened end now rather than
+ * at their next keep-alive check. The session is gone once the row is: an announcement that fails
+ * is logged, not answered with an error, and those streams then end at that check.
+ */
 export async function logOut(deps: Deps, token: string | undefined): Promise<void> {
-  if (token) await deleteSession(deps.db, sha256Hex(token));
+  const sessionId = token ? await deleteSession(deps.db, sha256Hex(token)) : undefined;
+  if (!sessionId) return;
+  await deps.bus
+    .publish({ type: "session.ended", sessionId })
+    .catch((error: unknown) => deps.log.warn({ err: error, sessionId }, "could not announce a sign-out"));
 }
 
 export async function authenticateSession(deps: Deps, token: string | undefined): Promise<User> {
-  const user = token ? await findSessionUser(deps.db, sha256Hex(token), isoAt(deps.clock)) : undefined;
-  if (!user) throw new AppError("unauthenticated");
-  return user;
+  return (await findCurrentSession(deps, token)).user;
+}
+
+/** The session a token opens, with its id (a `ses_` id, never the token), or 401 unauthenticated. */
+export async function findCurrentSession(
+  deps: Deps,
+  token: string | undefined,
+): Promise<{ id: string; user: User }> {
+  const session = token ? await findSession(deps.db, sha256Hex(token), isoAt(deps.clock)) : undefined;
+  if (!session) throw new AppError("unauthenticated");
+  return session;
 }
 
 async function startSession(deps: Deps, userId: string): Promise<string> {

@@ -24,21 +24,27 @@ export async function insertSession(db: Kysely<Database>, row: Database["session
   await db.insertInto("sessions").values(row).execute();
 }
 
-export async function findSessionUser(
+export async function findSession(
   db: Kysely<Database>,
   tokenHash: string,
   now: string,
-): Promise<User | undefined> {
+): Promise<{ id: string; user: User } | undefined> {
   const row = await db
     .selectFrom("sessions")
     .innerJoin("users", "users.id", "sessions.user_id")
-    .select(["users.id", "users.email", "users.name"])
+    .select(["sessions.id as session_id", "users.id", "users.email", "users.name"])
     .where("sessions.token_hash", "=", tokenHash)
     .where("sessions.expires_at", ">", now)
     .executeTakeFirst();
-  return row ? toUser(row) : undefined;
+  return row ? { id: row.session_id, user: toUser(row) } : undefined;
 }
 
-export async function deleteSession(db: Kysely<Database>, tokenHash: string): Promise<void> {
-  await db.deleteFrom("sessions").where("token_hash", "=", tokenHash).execute();
+/** Deletes the session; returns its id, or undefined when there was none. */
+export async function deleteSession(db: Kysely<Database>, tokenHash: string): Promise<string | undefined> {
+  const row = await db
+    .deleteFrom("sessions")
+    .where("token_hash", "=", tokenHash)
+    .returning("id")
+    .executeTakeFirst();
+  return row?.id;
 }

@@ -20,6 +20,8 @@ export const domainEventSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("member.role_changed"), workspaceId: id, userId: id }),
   z.object({ type: z.literal("worker.updated"), workspaceId: id, workerId: id }),
   z.object({ type: z.literal("worker.removed"), workspaceId: id, workerId: id }),
+  /** A browser session ended (sign-out): every replica ends the event streams it opened. */
+  z.object({ type: z.literal("session.ended"), sessionId: id }),
   /** A machine connected again: whichever replica holds its older socket closes it. */
   z.object({ type: z.literal("worker.connected"), workspaceId: id, workerId: id, connectionId: id }),
   /** Stopped from the web app: whichever replica holds the worker's socket tells it who, and closes it. */

@@ -18,11 +18,13 @@ export interface PostgresChannel {
 }
 
 const MAX_RETRY_DELAY_MS = 2_000;
+/** Nothing waits for ever on a database that stopped answering: a notify fails instead. */
+const TIMEOUTS = { connectionTimeoutMillis: 5_000, query_timeout: 10_000, keepAlive: true };
 
 export async function openPostgresChannel(connectionString: string, log: Logger): Promise<PostgresChannel> {
   const handlers = new Map<string, (payload: string) => void>();
   const reconnectListeners: (() => void)[] = [];
-  const publisher = new pg.Pool({ connectionString, max: 2, connectionTimeoutMillis: 5_000 });
+  const publisher = new pg.Pool({ connectionString, max: 2, ...TIMEOUTS });
   // Idle and busy connections that PostgreSQL ends are reported here and on each client; unheard,
   // the event would crash the process. The pool drops the connection; the next notify opens one.
   publisher.on("error", (error) => log.warn({ err: error }, "notify connection lost"));
@@ -34,7 +36,7 @@ export async function openPostgresChannel(connectionString: string, log: Logger)
   let retryDelayMs = 50;
 
   const connectListener = async (): Promise<void> => {
-    const client = new pg.Client({ connectionString, connectionTimeoutMillis: 5_000 });
+    const client = new pg.Client({ connectionString, ...TIMEOUTS });
     client.on("notification", (message) => {
       if (message.payload === undefined) return;
       handlers.get(message.channel)?.(message.payload);

@@ -1,13 +1,30 @@
 import type { ErrorBody } from "@cogno/protocol";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { type DatabaseFault, databaseFaultOf } from "../db/faults.ts";
 import { AppError, isAppError } from "./errors.ts";
 
-/** The one place errors become HTTP: every non-2xx has the API.md body, and a 500 never shows a stack. */
-export function registerErrorHandling(app: FastifyInstance): void {
+export interface ErrorHandlingOptions {
+  /** A request failed because the database cannot serve: told once per request, logged by the receiver. */
+  onDatabaseFault(fault: DatabaseFault, error: unknown): void;
+}
+
+/** How long a client is asked to wait before it retries, in seconds. */
+const RETRY_AFTER_SECONDS: Record<DatabaseFault, number> = { unreachable: 5, cannot_write: 30 };
+
+/**
+ * The one place errors become HTTP: every non-2xx has the API.md body, and a 500 never shows a stack.
+ * A database that cannot serve is not the request's fault: 503 with Retry-After, not 500.
+ */
+export function registerErrorHandling(app: FastifyInstance, options: ErrorHandlingOptions): void {
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
     if (isAppError(error)) {
       if (error.retryAfter !== undefined) void reply.header("retry-after", String(error.retryAfter));
       return reply.status(error.status).send(errorBody(error));
+    }
+    const fault = databaseFaultOf(error);
+    if (fault) {
+      options.onDatabaseFault(fault, error);
+      return answerDatabaseFault(reply, fault);
     }
     // Fastify's own client errors: malformed JSON, wrong content type, body too large.
     const status = error.statusCode ?? 500;
@@ -23,6 +40,22 @@ export function registerErrorHandling(app: FastifyInstance): void {
     request.log.error({ err: error }, "request failed");
     return reply.status(500).send(errorBody(new AppError("internal_error")));
   });
+}
+
+/** 503 service_unavailable, saying what the client can do. */
+export function answerDatabaseFault(reply: FastifyReply, fault: DatabaseFault, message?: string) {
+  const unavailable = new AppError(
+    "service_unavailable",
+    message ??
+      (fault === "cannot_write"
+        ? "The server cannot save changes right now: its database cannot write. Try again later."
+        : undefined),
+    { retryAfter: RETRY_AFTER_SECONDS[fault] },
+  );
+  return reply
+    .status(unavailable.status)
+    .header("retry-after", String(unavailable.retryAfter))
+    .send(errorBody(unavailable));
 }
 
 export function errorBody(error: AppError): ErrorBody {

@@ -1,7 +1,8 @@
 /**
  * Counts failed authentications per client address in fixed one-minute windows. Only failures
  * count, so a busy fleet of healthy workers behind one address is never slowed down, while a
- * client guessing keys or passwords is refused with 429 until its window ends.
+ * client guessing keys or passwords is refused with 429 until its window ends. Where every attempt
+ * costs (a sign-up makes an account), `countAttempt` counts each one, failed or not.
  */
 import type { Clock } from "../clock.ts";
 import { AppError } from "./errors.ts";
@@ -20,11 +21,14 @@ export class FailureLimiter {
   readonly #clock: Clock;
   /** What is limited, for the message: "this address", "this key". */
   readonly #subject: string;
+  /** What is counted, for the message: failed attempts, or (sign-ups) every attempt. */
+  readonly #counted: string;
 
-  constructor(limitPerMinute: number, clock: Clock, subject = "this address") {
+  constructor(limitPerMinute: number, clock: Clock, subject = "this address", counted = "failed attempts") {
     this.#limit = limitPerMinute;
     this.#clock = clock;
     this.#subject = subject;
+    this.#counted = counted;
   }
 
   /** Throws 429 when the client has used up its failures for this window. */
@@ -36,7 +40,7 @@ export class FailureLimiter {
       const retryAfter = Math.max(1, Math.ceil((startedAt + WINDOW_MS - this.#clock.now().getTime()) / 1000));
       throw new AppError(
         "rate_limited",
-        `Too many failed attempts with ${this.#subject}. Try again in ${retryAfter} seconds.`,
+        `Too many ${this.#counted} with ${this.#subject}. Try again in ${retryAfter} seconds.`,
         { retryAfter },
       );
     }
@@ -66,6 +70,12 @@ export class FailureLimiter {
         this.recordFailure(client);
       },
     };
+  }
+
+  /** For limits on every attempt: 429 once the window is used up, else this attempt counts now. */
+  countAttempt(client: string): void {
+    this.assertAllowed(client);
+    this.recordFailure(client);
   }
 
   recordFailure(client: string): void {

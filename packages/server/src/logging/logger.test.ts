@@ -41,4 +41,39 @@ describe("createLogger", () => {
       "/api/v1/workspaces/wsp_1/api-keys?state=all",
     );
   });
+
+  it("regression: a percent-encoded invitation path or key was logged in the clear; now redacted after decoding", () => {
+    const key = generateApiKey();
+    const token = "abcDEF123_-xyz";
+    const percentEncoded = (text: string) =>
+      [...text].map((character) => `%${character.charCodeAt(0).toString(16).padStart(2, "0")}`).join("");
+    const cases = [
+      `/%69nvitations/${token}/accept`,
+      `/api/v1/%69nvitations/${token}/accept`,
+      `/api/v1/invitations/${percentEncoded(token)}/accept`,
+      // Encoded twice: the router decodes once and answers 404, but the line is still written.
+      `/api/v1/%2569nvitations/${token}/accept`,
+      `/%2569nvite/${token}`,
+      `/api/v1/workspaces/wsp_1/api-keys?x=${key.replace(/_/g, "%5F")}`,
+      `/api/v1/workspaces/wsp_1/api-keys?x=${key.replace(/_/g, "%255F")}`,
+      `/api/v1/workspaces/wsp_1/api-keys?x=${percentEncoded(key)}`,
+      `/api/v1/${key.replace(/_/g, "%5F")}`,
+    ];
+    for (const url of cases) {
+      const logged = sanitizeUrl(url);
+      expect(logged, url).not.toContain(token);
+      expect(logged, url).not.toContain(key.slice(17));
+      expect(logged, url).not.toContain(percentEncoded(key.slice(17, 30)));
+    }
+    expect(sanitizeUrl(`/%69nvitations/${token}/accept`)).toBe("/invitations/[redacted]/accept");
+    expect(sanitizeUrl(`/api/v1/workspaces/wsp_1/api-keys?x=${key.replace(/_/g, "%5F")}`)).toBe(
+      `/api/v1/workspaces/wsp_1/api-keys?x=${key.slice(0, 17)}…`,
+    );
+  });
+
+  it("decodes what it logs without letting control characters through", () => {
+    expect(sanitizeUrl("/api/v1/a%1b%5b2J%0d%0ab")).toBe("/api/v1/a%1B[2J%0D%0Ab");
+    expect(sanitizeUrl("/api/v1/%zz/%E0%A4")).toBe("/api/v1/%zz/%E0%A4");
+    expect(sanitizeUrl("/api/v1/caf%C3%A9")).toBe("/api/v1/caf%C3%A9");
+  });
 });

@@ -77,7 +77,10 @@ export async function createTestDeps(settings: Record<string, string> = {}): Pro
     keyChanges,
     clock,
     log: createLogger("silent", nowhere),
-    limiters: { login: new FailureLimiter(5, clock) },
+    limiters: {
+      login: new FailureLimiter(5, clock),
+      signup: new FailureLimiter(config.signupsPerMinute, clock, "this address", "sign-ups"),
+    },
     dataDir,
     events,
     keyChangesSeen,
