@@ -3,6 +3,7 @@
  * whether it was met; then the details a reader needs to trust (or doubt) each figure.
  */
 import os from "node:os";
+import { fleetDetails, fleetRows } from "./fleet-report.mjs";
 import { format, formatTable, verdict } from "./table.mjs";
 
 /** The bars of SPEC.md "Quality bars" as issue 3 sets them for a 2-core machine. */
@@ -97,7 +98,7 @@ function describeMachineLoad(loadAtStart) {
 }
 
 export function printReport({ results, settings, startedAt, loadAtStart }) {
-  const { sqlite, postgres } = results;
+  const { sqlite, postgres, fleet } = results;
   const rows = [
     sqlite ? throughputRow("(a) whoami throughput, SQLite", sqlite.throughput, true) : notMeasured("(a)"),
     sqlite ? fanoutRow("(b) revocation fan-out, SQLite", sqlite.fanout, true) : notMeasured("(b)"),
@@ -108,6 +109,7 @@ export function printReport({ results, settings, startedAt, loadAtStart }) {
     postgres
       ? throughputRow("(d) whoami throughput, PostgreSQL", postgres.throughput, false)
       : notMeasured("(d) whoami on PostgreSQL"),
+    ...fleetRows(fleet),
   ];
   const details = [
     ...(sqlite ? throughputDetails("(a) SQLite    ", sqlite.throughput) : []),
@@ -115,6 +117,7 @@ export function printReport({ results, settings, startedAt, loadAtStart }) {
     ...(sqlite ? fanoutDetails("(b) one server, SQLite", sqlite.fanout) : []),
     ...(postgres ? fanoutDetails("(d) workers on B, DELETE on A", postgres.fanout) : []),
     ...(sqlite ? memoryDetails(sqlite.memory) : []),
+    ...fleetDetails(fleet),
   ];
   console.log(
     [
