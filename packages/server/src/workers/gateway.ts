@@ -126,9 +126,30 @@ export function registerWorkerGateway(
     send(connection, { type: "revoked", apiKey: connection.apiKey, reason });
     closeAndDestroy(connection, CLOSE_CODES.revoked, "api key revoked");
   };
+  /**
+   * All of a key's connections at once (a revocation fans out to a whole fleet): every one stops
+   * acting before this returns; the `revoked` messages (encoded once) go out first, so the last
+   * worker hears it sooner; the close frames follow, and one timer destroys what is left.
+   */
   const cutOffKey = (keyId: string, reason: RevokedReason): void => {
     expiryTimers.clear(keyId);
-    for (const connection of [...registry.ofKey(keyId)]) cutOff(connection, reason);
+    const doomed = [...registry.ofKey(keyId)].filter(
+      (connection) => connection.state !== "revoked" && connection.state !== "closed",
+    );
+    const first = doomed[0];
+    if (first === undefined) return;
+    const payload = encodeServerMessage({ type: "revoked", apiKey: first.apiKey, reason });
+    for (const connection of doomed) {
+      connection.state = "revoked";
+      connection.heartbeatPending = false;
+      if (connection.socket.readyState === connection.socket.OPEN) connection.socket.send(payload);
+    }
+    setImmediate(() => {
+      for (const connection of doomed) connection.socket.close(CLOSE_CODES.revoked, "api key revoked");
+    });
+    setTimeout(() => {
+      for (const connection of doomed) connection.socket.terminate();
+    }, TERMINATE_AFTER_MS).unref();
   };
 
   /**
