@@ -7,7 +7,8 @@ import { fleetDetails, fleetRows } from "./fleet-report.mjs";
 import { format, formatTable, verdict } from "./table.mjs";
 
 /** The bars of SPEC.md "Quality bars" as issue 3 sets them for a 2-core machine. */
-const TARGETS = { throughputRatio: 0.6, fanoutMs: 250, bytesPerWorker: 20_000 };
+// Fan-out: issue 10 lowers issue 3's 250 ms to 150 ms.
+const TARGETS = { throughputRatio: 0.6, fanoutMs: 150, bytesPerWorker: 20_000 };
 
 function throughputRow(figure, throughput, isTarget) {
   const met = throughput.ratio >= TARGETS.throughputRatio;
