@@ -30,6 +30,21 @@ const settings = {
   settleMs: 1_000,
   postgresAdminUrl: process.env.COGNO_BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres",
 };
+/** COGNO_BENCH_SMOKE=1: every step with tiny sizes, so a CI run proves the bench still works. */
+if (process.env.COGNO_BENCH_SMOKE === "1") {
+  Object.assign(settings, {
+    warmupMs: 200,
+    durationMs: 500,
+    fleetSize: 50,
+    fanoutRounds: 1,
+    warmupFleetSize: 10,
+    settleMs: 100,
+    stormSize: 50,
+    stormRounds: 1,
+    heldFleetSize: 200,
+    restartFleetSize: 50,
+  });
+}
 const RUN_LIMIT_MS = 400_000;
 /** COGNO_BENCH_ONLY=sqlite,fleet runs those scenarios only (default: all). */
 const only = new Set((process.env.COGNO_BENCH_ONLY ?? "sqlite,postgres,fleet").split(","));
