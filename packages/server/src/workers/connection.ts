@@ -4,9 +4,22 @@
  * told to close (a protocol error, a stop, its key revoked) nothing it sends is read again: a
  * client that ignores the close frame and keeps sending writes nothing (API.md v1.1).
  */
-import type { ApiKeyRef } from "@cogno/protocol";
+import {
+  type ApiKeyRef,
+  CLOSE_CODES,
+  type ErrorCode,
+  type RevokedReason,
+  type ServerMessage,
+} from "@cogno/protocol";
 import type { WebSocket } from "ws";
 import type { TokenBucket } from "./message-budget.ts";
+import { encodeServerMessage } from "./protocol.ts";
+
+/**
+ * A socket told to close gets this long to read the last message and answer the close frame; then
+ * it is destroyed, so a client that ignores the close holds nothing open.
+ */
+export const TERMINATE_AFTER_MS = 250;
 
 export type ConnectionState =
   /** Authenticated, waiting for `register`. */
@@ -46,4 +59,52 @@ export function isActing(connection: Connection): boolean {
   return (
     connection.state === "open" || connection.state === "registering" || connection.state === "registered"
   );
+}
+
+export function send(connection: Connection, message: ServerMessage): void {
+  if (connection.socket.readyState === connection.socket.OPEN)
+    connection.socket.send(encodeServerMessage(message));
+}
+
+/** Closes with `code` and destroys the socket shortly after, whether or not the client answers. */
+export function closeAndDestroy(connection: Connection, code: number, reason: string): void {
+  connection.socket.close(code, reason);
+  setTimeout(() => connection.socket.terminate(), TERMINATE_AFTER_MS).unref();
+}
+
+/** Tells an acting connection what is wrong (an `error` message), and ends it with `closeCode`. */
+export function refuse(connection: Connection, code: ErrorCode, message: string, closeCode: number): void {
+  if (!isActing(connection)) return;
+  connection.state = "closing";
+  send(connection, { type: "error", error: { code, message } });
+  closeAndDestroy(connection, closeCode, code);
+}
+
+/**
+ * Cuts off connections whose key was revoked (a revocation fans out to a whole fleet): every one
+ * stops acting before this returns; the `revoked` messages (encoded once per key) go out first, so
+ * the last worker hears it sooner; the close frames follow, and one timer destroys what is left.
+ */
+export function cutOffAll(connections: Iterable<Connection>, reason: RevokedReason): void {
+  const doomed = [...connections].filter(
+    (connection) => connection.state !== "revoked" && connection.state !== "closed",
+  );
+  const payloads = new Map<string, string>();
+  for (const connection of doomed) {
+    connection.state = "revoked";
+    connection.heartbeatPending = false;
+    let payload = payloads.get(connection.apiKey.id);
+    if (payload === undefined) {
+      payload = encodeServerMessage({ type: "revoked", apiKey: connection.apiKey, reason });
+      payloads.set(connection.apiKey.id, payload);
+    }
+    if (connection.socket.readyState === connection.socket.OPEN) connection.socket.send(payload);
+  }
+  if (doomed.length === 0) return;
+  setImmediate(() => {
+    for (const connection of doomed) connection.socket.close(CLOSE_CODES.revoked, "api key revoked");
+  });
+  setTimeout(() => {
+    for (const connection of doomed) connection.socket.terminate();
+  }, TERMINATE_AFTER_MS).unref();
 }

@@ -9,17 +9,15 @@
  * grace ends, is cut off by a timer of its own, on time.
  *
  * The parts: protocol.ts (frames in and out), connection.ts (one socket's life), connection-
- * registry.ts (indexes), message-budget.ts (rates), key-expiry-timers.ts, presence-writes.ts
- * (batched, guarded writes).
+ * registry.ts (indexes), message-budget.ts (a worker's message rate), per-key-limits.ts (caps),
+ * key-expiry-timers.ts, presence-writes.ts (batched, guarded writes).
  */
 import {
   type ApiKey,
   type ApiKeyRef,
   CLOSE_CODES,
-  type ErrorCode,
   type RegisterMessage,
   type RevokedReason,
-  type ServerMessage,
 } from "@cogno/protocol";
 import type { FastifyInstance } from "fastify";
 import type { WebSocket } from "ws";
@@ -31,12 +29,13 @@ import type { DomainEvent } from "../events/bus.ts";
 import type { KeyChange } from "../events/key-changes.ts";
 import { AppError } from "../http/errors.ts";
 import { newId } from "../ids.ts";
-import { type Connection, isActing } from "./connection.ts";
+import { type Connection, closeAndDestroy, cutOffAll, isActing, refuse, send } from "./connection.ts";
 import { ConnectionRegistry } from "./connection-registry.ts";
 import { KeyExpiryTimers } from "./key-expiry-timers.ts";
 import { type BucketRule, TokenBucket } from "./message-budget.ts";
+import { PerKeyLimits } from "./per-key-limits.ts";
 import { PresenceWrites } from "./presence-writes.ts";
-import { encodeServerMessage, parseWorkerFrame } from "./protocol.ts";
+import { parseWorkerFrame } from "./protocol.ts";
 import { MISSED_HEARTBEATS_FOR_OFFLINE } from "./status.ts";
 import { findRevokedKeyIds, workerExists } from "./store.ts";
 
@@ -57,12 +56,6 @@ export const MAX_FRAME_BYTES = 16 * 1024;
 /** Messages a worker may send in a burst; per second after it, several times its heartbeat rate. */
 const MESSAGE_BURST = 20;
 const REGISTER_TIMEOUT_MS = 10_000;
-/**
- * A socket told to close gets this long to read the last message and answer the close frame; then
- * it is destroyed, so a client that ignores the close holds nothing open.
- */
-export const TERMINATE_AFTER_MS = 250;
-
 export interface WorkerGateway {
   /** Sockets this replica holds now (for metrics): cheap, no I/O. */
   connectionCount(): number;
@@ -78,17 +71,13 @@ export function registerWorkerGateway(
   const { config } = deps;
   const intervalMs = config.heartbeatIntervalMs;
   const messageRule: BucketRule = { burst: MESSAGE_BURST, perSecond: Math.max(5, 3_000 / intervalMs) };
-  const newWorkerRule: BucketRule = {
-    burst: config.newWorkersPerKeyPerMinute,
-    perSecond: config.newWorkersPerKeyPerMinute / 60,
-  };
   const now = (): number => deps.clock.now().getTime();
   const registry = new ConnectionRegistry();
   const writes = new PresenceWrites(deps.db);
-  /** Upgrades authenticated but not yet connected, per key: they count toward the cap. */
-  const upgrading = new Map<string, number>();
-  /** New machines registered per key (this replica), refilled over a minute. */
-  const newWorkerBudgets = new Map<string, TokenBucket>();
+  const limits = new PerKeyLimits(
+    { maxConnections: config.maxConnectionsPerKey, newWorkersPerMinute: config.newWorkersPerKeyPerMinute },
+    now,
+  );
   const pending = new Set<Promise<unknown>>();
 
   const track = (work: Promise<unknown>): void => {
@@ -99,58 +88,12 @@ export function registerWorkerGateway(
     void guarded.finally(() => pending.delete(guarded));
   };
 
-  const send = (connection: Connection, message: ServerMessage): void => {
-    if (connection.socket.readyState === connection.socket.OPEN)
-      connection.socket.send(encodeServerMessage(message));
-  };
-
-  /** Closes with `code` and destroys the socket shortly after, whether or not the client answers. */
-  const closeAndDestroy = (connection: Connection, code: number, reason: string): void => {
-    connection.socket.close(code, reason);
-    setTimeout(() => connection.socket.terminate(), TERMINATE_AFTER_MS).unref();
-  };
-
-  const refuse = (connection: Connection, code: ErrorCode, message: string, closeCode: number): void => {
-    if (!isActing(connection)) return;
-    connection.state = "closing";
-    send(connection, { type: "error", error: { code, message } });
-    closeAndDestroy(connection, closeCode, code);
+  const cutOffKey = (keyId: string, reason: RevokedReason): void => {
+    expiryTimers.clear(keyId);
+    cutOffAll([...registry.ofKey(keyId)], reason);
   };
   const protocolError = (connection: Connection, message: string): void =>
     refuse(connection, "validation_failed", message, CLOSE_CODES.protocolError);
-
-  const cutOff = (connection: Connection, reason: RevokedReason): void => {
-    if (connection.state === "revoked" || connection.state === "closed") return;
-    connection.state = "revoked";
-    connection.heartbeatPending = false;
-    send(connection, { type: "revoked", apiKey: connection.apiKey, reason });
-    closeAndDestroy(connection, CLOSE_CODES.revoked, "api key revoked");
-  };
-  /**
-   * All of a key's connections at once (a revocation fans out to a whole fleet): every one stops
-   * acting before this returns; the `revoked` messages (encoded once) go out first, so the last
-   * worker hears it sooner; the close frames follow, and one timer destroys what is left.
-   */
-  const cutOffKey = (keyId: string, reason: RevokedReason): void => {
-    expiryTimers.clear(keyId);
-    const doomed = [...registry.ofKey(keyId)].filter(
-      (connection) => connection.state !== "revoked" && connection.state !== "closed",
-    );
-    const first = doomed[0];
-    if (first === undefined) return;
-    const payload = encodeServerMessage({ type: "revoked", apiKey: first.apiKey, reason });
-    for (const connection of doomed) {
-      connection.state = "revoked";
-      connection.heartbeatPending = false;
-      if (connection.socket.readyState === connection.socket.OPEN) connection.socket.send(payload);
-    }
-    setImmediate(() => {
-      for (const connection of doomed) connection.socket.close(CLOSE_CODES.revoked, "api key revoked");
-    });
-    setTimeout(() => {
-      for (const connection of doomed) connection.socket.terminate();
-    }, TERMINATE_AFTER_MS).unref();
-  };
 
   /**
    * Reads keys held here again and acts on what they are now: cut off a key that is revoked or
@@ -218,19 +161,10 @@ export function registerWorkerGateway(
   };
   const unsubscribe = deps.bus.subscribe(onEvent);
 
-  const newWorkerBudget = (keyId: string): TokenBucket => {
-    let budget = newWorkerBudgets.get(keyId);
-    if (budget === undefined) {
-      budget = new TokenBucket(newWorkerRule, now());
-      newWorkerBudgets.set(keyId, budget);
-    }
-    return budget;
-  };
-
   const register = async (connection: Connection, hello: RegisterMessage): Promise<void> => {
     // New machines per key per minute: a machine this owner registered before always comes back.
-    const budget = newWorkerBudget(connection.apiKey.id);
-    const tookToken = budget.take(now());
+    const keyId = connection.apiKey.id;
+    const tookToken = limits.takeNewWorker(keyId);
     if (
       !tookToken &&
       !(await workerExists(deps.db, {
@@ -239,11 +173,10 @@ export function registerWorkerGateway(
         machineId: hello.machineId,
       }))
     ) {
-      const wait = Math.ceil(budget.secondsUntilNext(now()));
       refuse(
         connection,
         "rate_limited",
-        `Too many new machines for this key: at most ${config.newWorkersPerKeyPerMinute} a minute. Try again in ${wait} s.`,
+        `Too many new machines for this key: at most ${limits.newWorkersPerMinute} a minute. Try again in ${limits.secondsUntilNewWorker(keyId)} s.`,
         TRY_AGAIN_LATER_CLOSE,
       );
       return;
@@ -258,12 +191,12 @@ export function registerWorkerGateway(
       at: isoAt(deps.clock),
       hello,
     });
-    if (tookToken && registered?.created !== true) budget.refund();
+    if (tookToken && registered?.created !== true) limits.refundNewWorker(keyId);
     if (registered === undefined) {
       // The key was revoked or expired before the row could be written: nothing was written.
       // Read it again for the reason to give (expired, rolled, …); "revoked" if that read fails.
       await recheckKeys([connection.apiKey.id]).catch(() => undefined);
-      cutOff(connection, "revoked");
+      cutOffAll([connection], "revoked");
       return;
     }
     const { workerId } = registered;
@@ -366,35 +299,21 @@ export function registerWorkerGateway(
     recordDisconnect(connection);
   };
 
-  const releaseUpgrade = (keyId: string): void => {
-    const count = (upgrading.get(keyId) ?? 1) - 1;
-    if (count <= 0) upgrading.delete(keyId);
-    else upgrading.set(keyId, count);
-  };
-
   app.get(
     "/api/v1/worker/connect",
     {
       websocket: true,
       preValidation: async (request) => {
         const key = await options.keys.authenticate(request.headers.authorization, request.ip);
-        const keyId = key.apiKey.id;
-        const held = registry.countOfKey(keyId) + (upgrading.get(keyId) ?? 0);
-        if (held >= config.maxConnectionsPerKey) {
+        const release = limits.reserveConnection(key.apiKey.id, registry.countOfKey(key.apiKey.id));
+        if (release === undefined) {
           throw new AppError(
             "rate_limited",
-            `This key has ${config.maxConnectionsPerKey} connections open already, the most a key may hold. Close some, or use another key.`,
+            `This key has ${limits.maxConnections} connections open already, the most a key may hold. Close some, or use another key.`,
             { retryAfter: 60 },
           );
         }
-        // Counted from now, so a burst of upgrades cannot all pass the check before any connects.
-        upgrading.set(keyId, (upgrading.get(keyId) ?? 0) + 1);
-        let released = false;
-        const release = (): void => {
-          if (released) return;
-          released = true;
-          releaseUpgrade(keyId);
-        };
+        // An upgrade that never completes stops counting when its connection closes.
         request.raw.socket.once("close", release);
         request.workerKey = key;
         request.releaseUpgrade = release;
@@ -465,9 +384,7 @@ export function registerWorkerGateway(
       const first = registry.ofKey(keyId).values().next().value;
       options.keys.recordUse(keyId, first?.ip ?? null);
     }
-    // A full budget is the same as none: forget it.
-    for (const [keyId, budget] of newWorkerBudgets)
-      if (budget.available(at) >= newWorkerRule.burst) newWorkerBudgets.delete(keyId);
+    limits.prune();
   };
 
   /**
