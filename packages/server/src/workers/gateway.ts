@@ -9,35 +9,27 @@
  * grace ends, is cut off by a timer of its own, on time.
  *
  * The parts: protocol.ts (frames in and out), connection.ts (one socket's life), connection-
- * registry.ts (indexes), message-budget.ts (a worker's message rate), per-key-limits.ts (caps),
- * key-expiry-timers.ts, presence-writes.ts (batched, guarded writes).
+ * registry.ts (indexes), key-watch.ts (the keys' life: revoked, expired, renamed), message-budget.ts
+ * (a worker's message rate), per-key-limits.ts (caps), presence-writes.ts (batched, guarded writes).
  */
-import {
-  type ApiKey,
-  type ApiKeyRef,
-  CLOSE_CODES,
-  type RegisterMessage,
-  type RevokedReason,
-} from "@cogno/protocol";
+import { CLOSE_CODES, type RegisterMessage } from "@cogno/protocol";
 import type { FastifyInstance } from "fastify";
 import type { WebSocket } from "ws";
 import type { AuthenticatedKey, KeyAuthenticator } from "../apikeys/authenticator.ts";
-import { findApiKeysByIds } from "../apikeys/store.ts";
 import { isoAt } from "../clock.ts";
 import type { Deps } from "../deps.ts";
 import type { DomainEvent } from "../events/bus.ts";
-import type { KeyChange } from "../events/key-changes.ts";
 import { AppError } from "../http/errors.ts";
 import { newId } from "../ids.ts";
 import { type Connection, closeAndDestroy, cutOffAll, isActing, refuse, send } from "./connection.ts";
 import { ConnectionRegistry } from "./connection-registry.ts";
-import { KeyExpiryTimers } from "./key-expiry-timers.ts";
+import { KeyWatch } from "./key-watch.ts";
 import { type BucketRule, TokenBucket } from "./message-budget.ts";
 import { PerKeyLimits } from "./per-key-limits.ts";
 import { PresenceWrites } from "./presence-writes.ts";
 import { parseWorkerFrame } from "./protocol.ts";
 import { MISSED_HEARTBEATS_FOR_OFFLINE } from "./status.ts";
-import { findRevokedKeyIds, workerExists } from "./store.ts";
+import { workerExists } from "./store.ts";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -56,6 +48,7 @@ export const MAX_FRAME_BYTES = 16 * 1024;
 /** Messages a worker may send in a burst; per second after it, several times its heartbeat rate. */
 const MESSAGE_BURST = 20;
 const REGISTER_TIMEOUT_MS = 10_000;
+
 export interface WorkerGateway {
   /** Sockets this replica holds now (for metrics): cheap, no I/O. */
   connectionCount(): number;
@@ -88,55 +81,11 @@ export function registerWorkerGateway(
     void guarded.finally(() => pending.delete(guarded));
   };
 
-  const cutOffKey = (keyId: string, reason: RevokedReason): void => {
-    expiryTimers.clear(keyId);
-    cutOffAll([...registry.ofKey(keyId)], reason);
-  };
   const protocolError = (connection: Connection, message: string): void =>
     refuse(connection, "validation_failed", message, CLOSE_CODES.protocolError);
 
-  /**
-   * Reads keys held here again and acts on what they are now: cut off a key that is revoked or
-   * expired (with its reason), else rename its connections' copy and re-arm its expiry timer.
-   */
-  const recheckKeys = async (keyIds: string[]): Promise<void> => {
-    const held = keyIds.filter((keyId) => registry.countOfKey(keyId) > 0);
-    if (held.length === 0) return;
-    const at = isoAt(deps.clock);
-    const found = new Map((await findApiKeysByIds(deps.db, held, at)).map((key) => [key.id, key]));
-    for (const keyId of held) {
-      const key = found.get(keyId);
-      if (key === undefined) {
-        cutOffKey(keyId, "revoked");
-      } else if (key.revokedAt !== null) {
-        cutOffKey(keyId, key.revokedReason ?? "revoked");
-      } else {
-        const ref: ApiKeyRef = { id: key.id, name: key.name, prefix: key.prefix };
-        for (const connection of registry.ofKey(keyId)) connection.apiKey = ref;
-        expiryTimers.set(keyId, key.expiresAt);
-      }
-    }
-  };
-
-  const expiryTimers = new KeyExpiryTimers(now, (keyId) =>
-    track(
-      recheckKeys([keyId]).catch((error: unknown) => {
-        // The key's own expiry has passed: it is refused whatever the database says now.
-        deps.log.warn({ err: error, keyId }, "could not read an expiring key; cutting it off");
-        cutOffKey(keyId, "expired");
-      }),
-    ),
-  );
-
-  const onKeyChange = (change: KeyChange): void => {
-    if (change.change === "revoked") {
-      for (const keyId of change.keyIds) cutOffKey(keyId, change.reason ?? "revoked");
-    } else {
-      // Renamed, or rolled (a new expiry): read what it is now.
-      track(recheckKeys(change.keyIds));
-    }
-  };
-  const unsubscribeKeyChanges = deps.keyChanges.subscribe(onKeyChange);
+  const keyWatch = new KeyWatch(deps, registry, track);
+  const unsubscribeKeyChanges = deps.keyChanges.subscribe(keyWatch.onKeyChange);
 
   const onEvent = (event: DomainEvent): void => {
     if (event.type === "worker.connected") {
@@ -195,7 +144,7 @@ export function registerWorkerGateway(
     if (registered === undefined) {
       // The key was revoked or expired before the row could be written: nothing was written.
       // Read it again for the reason to give (expired, rolled, …); "revoked" if that read fails.
-      await recheckKeys([connection.apiKey.id]).catch(() => undefined);
+      await keyWatch.recheck([connection.apiKey.id]).catch(() => undefined);
       cutOffAll([connection], "revoked");
       return;
     }
@@ -295,7 +244,7 @@ export function registerWorkerGateway(
     connection.state = "closed";
     connection.heartbeatPending = false;
     registry.remove(connection);
-    if (registry.countOfKey(connection.apiKey.id) === 0) expiryTimers.clear(connection.apiKey.id);
+    keyWatch.disconnected(connection.apiKey.id);
     recordDisconnect(connection);
   };
 
@@ -348,14 +297,10 @@ export function registerWorkerGateway(
       stopped: false,
     };
     registry.add(connection);
-    armExpiry(key.apiKey);
+    keyWatch.connected(key.apiKey);
     socket.on("message", (data: Buffer, isBinary: boolean) => onMessage(connection, data, isBinary));
     socket.on("close", () => onClose(connection));
     socket.on("error", (error) => deps.log.debug({ err: error }, "worker socket error"));
-  };
-
-  const armExpiry = (key: ApiKey): void => {
-    if (key.expiresAt !== null) expiryTimers.set(key.id, key.expiresAt);
   };
 
   /** Once per interval: write the heartbeats that arrived, and drop sockets that went silent. */
@@ -378,7 +323,7 @@ export function registerWorkerGateway(
       }
     }
     track(writes.heartbeats(beats));
-    track(cutOffKeysRevokedUnheard());
+    track(keyWatch.checkHeld());
     // A worker that stays connected is using its key: keep "last used" moving (once a minute per key).
     for (const keyId of registry.keyIds()) {
       const first = registry.ofKey(keyId).values().next().value;
@@ -387,17 +332,6 @@ export function registerWorkerGateway(
     limits.prune();
   };
 
-  /**
-   * The feed delivers revocations before they answer, but expiries are written by a sweep and a
-   * replica can be cut off from the database for a while. Once per interval the keys of this
-   * replica's sockets are checked in the database: a safety net behind the feed and the timers.
-   */
-  const cutOffKeysRevokedUnheard = async (): Promise<void> => {
-    const held = [...registry.keyIds()];
-    if (held.length === 0) return;
-    const revoked = await findRevokedKeyIds(deps.db, held, isoAt(deps.clock));
-    if (revoked.length > 0) await recheckKeys(revoked);
-  };
   const timer = setInterval(tick, intervalMs);
   timer.unref();
 
@@ -407,7 +341,7 @@ export function registerWorkerGateway(
       clearInterval(timer);
       unsubscribe();
       unsubscribeKeyChanges();
-      expiryTimers.clearAll();
+      keyWatch.stop();
       tick();
       for (const connection of registry) {
         if (!isActing(connection)) continue;
