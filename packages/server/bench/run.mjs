@@ -8,6 +8,7 @@
  */
 import os from "node:os";
 import { stopAllChildren } from "./children.mjs";
+import { benchFleet } from "./fleet-scenario.mjs";
 import { benchPostgres } from "./postgres-scenario.mjs";
 import { printReport } from "./report.mjs";
 import { benchSqlite } from "./sqlite-scenario.mjs";
@@ -21,10 +22,32 @@ const settings = {
   /** Fan-out is measured this many times, each with a fresh fleet; the median is the figure. */
   fanoutRounds: 3,
   warmupFleetSize: 50,
+  /** The fleet figures (fleet-scenario.mjs). */
+  stormSize: 1_000,
+  stormRounds: 3,
+  heldFleetSize: 10_000,
+  restartFleetSize: 1_000,
   settleMs: 1_000,
   postgresAdminUrl: process.env.COGNO_BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres",
 };
-const RUN_LIMIT_MS = 170_000;
+/** COGNO_BENCH_SMOKE=1: every step with tiny sizes, so a CI run proves the bench still works. */
+if (process.env.COGNO_BENCH_SMOKE === "1") {
+  Object.assign(settings, {
+    warmupMs: 200,
+    durationMs: 500,
+    fleetSize: 50,
+    fanoutRounds: 1,
+    warmupFleetSize: 10,
+    settleMs: 100,
+    stormSize: 50,
+    stormRounds: 1,
+    heldFleetSize: 200,
+    restartFleetSize: 50,
+  });
+}
+const RUN_LIMIT_MS = 400_000;
+/** COGNO_BENCH_ONLY=sqlite,fleet runs those scenarios only (default: all). */
+const only = new Set((process.env.COGNO_BENCH_ONLY ?? "sqlite,postgres,fleet").split(","));
 
 const cleanups = [];
 async function cleanUp() {
@@ -63,10 +86,18 @@ async function main() {
   process.once("SIGINT", () => stopEarly("interrupted", 130));
 
   try {
-    console.log("bench: SQLite, one server …");
-    results.sqlite = await benchSqlite(settings, cleanups);
-    console.log("bench: PostgreSQL, two replicas …");
-    results.postgres = await benchPostgres(settings, cleanups);
+    if (only.has("sqlite")) {
+      console.log("bench: SQLite, one server …");
+      results.sqlite = await benchSqlite(settings, cleanups);
+    }
+    if (only.has("postgres")) {
+      console.log("bench: PostgreSQL, two replicas …");
+      results.postgres = await benchPostgres(settings, cleanups);
+    }
+    if (only.has("fleet")) {
+      console.log("bench: fleets on SQLite (registration storm, 10,000 workers, restart) …");
+      results.fleet = await benchFleet(settings, cleanups);
+    }
   } catch (error) {
     failure = stopReason ? new Error(`bench stopped: ${stopReason}`) : error;
   }
