@@ -12,6 +12,8 @@ export interface PostgresChannel {
   notify(channel: string, payload: string): Promise<void>;
   /** Called after every successful reconnection of the listening connection (not the first connect). */
   onReconnect(listener: () => void): void;
+  /** Called the moment the listening connection is found lost: notifications may be missed from now. */
+  onDisconnect(listener: () => void): void;
   /** Whether the listening connection is up now. */
   listening(): boolean;
   close(): Promise<void>;
@@ -24,6 +26,7 @@ const TIMEOUTS = { connectionTimeoutMillis: 5_000, query_timeout: 10_000, keepAl
 export async function openPostgresChannel(connectionString: string, log: Logger): Promise<PostgresChannel> {
   const handlers = new Map<string, (payload: string) => void>();
   const reconnectListeners: (() => void)[] = [];
+  const disconnectListeners: (() => void)[] = [];
   const publisher = new pg.Pool({ connectionString, max: 2, ...TIMEOUTS });
   // Idle and busy connections that PostgreSQL ends are reported here and on each client; unheard,
   // the event would crash the process. The pool drops the connection; the next notify opens one.
@@ -45,6 +48,7 @@ export async function openPostgresChannel(connectionString: string, log: Logger)
       if (listener !== client) return;
       log.warn({ err: error }, "listening connection lost; reconnecting");
       listener = undefined;
+      for (const notify of disconnectListeners) notify();
       void client.end().catch(() => {});
       scheduleReconnect();
     });
@@ -89,6 +93,7 @@ export async function openPostgresChannel(connectionString: string, log: Logger)
       await publisher.query("select pg_notify($1, $2)", [channel, payload]);
     },
     onReconnect: (notify) => void reconnectListeners.push(notify),
+    onDisconnect: (notify) => void disconnectListeners.push(notify),
     listening: () => listener !== undefined,
     async close() {
       closed = true;
