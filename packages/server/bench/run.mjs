@@ -12,16 +12,21 @@ import { benchPostgres } from "./postgres-scenario.mjs";
 import { printReport } from "./report.mjs";
 import { benchSqlite } from "./sqlite-scenario.mjs";
 
+/** `--smoke`: every step once, tiny and short, so CI proves the bench still runs (figures meaningless). */
+const smoke = process.argv.includes("--smoke");
 const settings = {
+  smoke,
   /** Load generator: concurrent keep-alive connections, warm-up, then the measured window. */
-  connections: 32,
-  warmupMs: 1_000,
-  durationMs: 5_000,
-  fleetSize: 1_000,
+  connections: smoke ? 4 : 32,
+  warmupMs: smoke ? 200 : 1_000,
+  durationMs: smoke ? 500 : 5_000,
+  fleetSize: smoke ? 20 : 1_000,
   /** Fan-out is measured this many times, each with a fresh fleet; the median is the figure. */
-  fanoutRounds: 3,
-  warmupFleetSize: 50,
-  settleMs: 1_000,
+  fanoutRounds: smoke ? 1 : 3,
+  warmupFleetSize: smoke ? 5 : 50,
+  settleMs: smoke ? 200 : 1_000,
+  /** How long the link between replica C and PostgreSQL stays cut (a database restart). */
+  outageMs: 1_000,
   postgresAdminUrl: process.env.COGNO_BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres",
 };
 const RUN_LIMIT_MS = 170_000;

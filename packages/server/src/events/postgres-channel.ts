@@ -19,7 +19,8 @@ export interface PostgresChannel {
   close(): Promise<void>;
 }
 
-const MAX_RETRY_DELAY_MS = 2_000;
+// Short: while it is down, this replica trusts no memory and announcements wait on its lease.
+const MAX_RETRY_DELAY_MS = 500;
 /** Nothing waits for ever on a database that stopped answering: a notify fails instead. */
 const TIMEOUTS = { connectionTimeoutMillis: 5_000, query_timeout: 10_000, keepAlive: true };
 
