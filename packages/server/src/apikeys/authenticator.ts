@@ -56,44 +56,50 @@ export class KeyAuthenticator {
     this.#refusalsByKey = new FailureLimiter(deps.failuresPerMinute, deps.clock, "this key");
   }
 
-  /** Authenticates a bearer header for a request from `client` (its address). */
+  /**
+   * Authenticates a bearer header for a request from `client` (its address).
+   *
+   * The common case, a key verified before and still trusted in memory, runs without an await, a
+   * Date or a closure: a worker calls whoami often, and this is most of what its request costs.
+   * A look-up in the database counts as an attempt in flight from its start (so a burst of guesses
+   * cannot all pass the limit before the first failure is counted); a memory hit needs no such count,
+   * as nothing can run between its check and its answer.
+   */
   async authenticate(authorization: string | undefined, client: string): Promise<AuthenticatedKey> {
-    const attempt = this.#guessesByAddress.begin(client);
-    try {
-      const candidate = authorization?.match(BEARER)?.[1];
-      if (candidate === undefined) {
-        attempt.fail();
-        throw new AppError(
-          "api_key_malformed",
-          "Send the API key in the Authorization header as: Bearer cogno_wk_…",
-        );
-      }
-      const parsed = parseApiKey(candidate);
-      if (!parsed.ok) {
-        attempt.fail();
-        throw new AppError("api_key_malformed", parsed.message);
-      }
-      const keyHash = sha256Hex(parsed.key);
-      const identity = await this.#lookUp(keyHash);
-      if (!identity) {
-        attempt.fail();
-        throw new AppError(
-          "api_key_invalid",
-          `The API key ${parsed.displayPrefix}… does not exist. Create a key in Settings > API Keys, then run cogno login --token <key>.`,
-        );
-      }
-      attempt.end();
-      const refusal = refusalOf(identity.apiKey, this.#deps.clock.now().toISOString());
+    this.#guessesByAddress.assertAllowed(client);
+    const candidate = authorization?.match(BEARER)?.[1];
+    if (candidate === undefined) {
+      this.#guessesByAddress.recordFailure(client);
+      throw new AppError(
+        "api_key_malformed",
+        "Send the API key in the Authorization header as: Bearer cogno_wk_…",
+      );
+    }
+    const parsed = parseApiKey(candidate);
+    if (!parsed.ok) {
+      this.#guessesByAddress.recordFailure(client);
+      throw new AppError("api_key_malformed", parsed.message);
+    }
+    const keyHash = sha256Hex(parsed.key);
+    const identity = this.#fromMemory(keyHash) ?? (await this.#fromDatabase(keyHash, client));
+    if (!identity) {
+      throw new AppError(
+        "api_key_invalid",
+        `The API key ${parsed.displayPrefix}… does not exist. Create a key in Settings > API Keys, then run cogno login --token <key>.`,
+      );
+    }
+    const { apiKey } = identity;
+    // Only a key that was revoked or has an expiry can be refused: the clock is read for those alone.
+    if (apiKey.revokedAt !== null || apiKey.expiresAt !== null) {
+      const refusal = refusalOf(apiKey, this.#deps.clock.now().toISOString());
       if (refusal) {
-        this.#refusalsByKey.assertAllowed(identity.apiKey.id);
-        this.#refusalsByKey.recordFailure(identity.apiKey.id);
+        this.#refusalsByKey.assertAllowed(apiKey.id);
+        this.#refusalsByKey.recordFailure(apiKey.id);
         throw refusal;
       }
-      this.recordUse(identity.apiKey.id, client);
-      return { apiKey: identity.apiKey, workspace: identity.workspace };
-    } finally {
-      attempt.end();
     }
+    this.recordUse(apiKey.id, client);
+    return { apiKey, workspace: identity.workspace };
   }
 
   /**
@@ -111,20 +117,30 @@ export class KeyAuthenticator {
     }).catch((error: unknown) => this.#deps.log.warn({ err: error, keyId }, "could not record key use"));
   }
 
-  async #lookUp(keyHash: string): Promise<KeyIdentity | undefined> {
-    const trusted = this.#deps.keyChanges.memoryTrusted();
-    if (trusted) {
-      const cached = this.#cache.find(keyHash);
-      if (cached) return cached; // found by the hash itself: nothing left to compare
-    } else {
-      this.#cache.clear();
+  /** A key verified earlier, if memory may be trusted now (on PostgreSQL: this replica's lease holds). */
+  #fromMemory(keyHash: string): KeyIdentity | undefined {
+    if (this.#deps.keyChanges.memoryTrusted()) return this.#cache.find(keyHash); // found by the hash itself
+    this.#cache.clear();
+    return undefined;
+  }
+
+  async #fromDatabase(keyHash: string, client: string): Promise<KeyIdentity | undefined> {
+    const attempt = this.#guessesByAddress.begin(client);
+    try {
+      const trusted = this.#deps.keyChanges.memoryTrusted();
+      const generation = this.#cache.generation;
+      const found = await findApiKeyByHash(this.#deps.db, keyHash, this.#deps.clock.now().toISOString());
+      // The database matched by index; the row is trusted only after a constant-time comparison.
+      const identity = found && equalInConstantTime(found.keyHash, keyHash) ? found : undefined;
+      if (!identity) {
+        attempt.fail();
+        return undefined;
+      }
+      if (trusted) this.#cache.remember(identity, generation);
+      return identity;
+    } finally {
+      attempt.end();
     }
-    const generation = this.#cache.generation;
-    const found = await findApiKeyByHash(this.#deps.db, keyHash, this.#deps.clock.now().toISOString());
-    // The database matched by index; the row is trusted only after a constant-time comparison.
-    const identity = found && equalInConstantTime(found.keyHash, keyHash) ? found : undefined;
-    if (identity && trusted) this.#cache.remember(identity, generation);
-    return identity;
   }
 }
 
