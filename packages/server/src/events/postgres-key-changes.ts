@@ -263,10 +263,16 @@ export async function createPostgresKeyChangeFeed(
       closed = true;
       if (renewTimer) clearTimeout(renewTimer);
       if (expiryTimer) clearTimeout(expiryTimer);
-      await renewing;
-      await releaseLease(db, replicaId).catch((error: unknown) =>
-        log.warn({ err: error }, "could not release the replica lease; it runs out by itself"),
-      );
+      // Bounded: a database that stopped answering must not hold the shutdown up; the lease then
+      // runs out by itself, and announcements wait for it at most that long.
+      const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+      await Promise.race([renewing, pause(500)]);
+      await Promise.race([
+        releaseLease(db, replicaId).catch((error: unknown) =>
+          log.warn({ err: error }, "could not release the replica lease; it runs out by itself"),
+        ),
+        pause(1_000),
+      ]);
     },
   };
 }
