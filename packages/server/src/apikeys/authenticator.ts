@@ -48,6 +48,8 @@ export class KeyAuthenticator {
   readonly #lastUsed = new LastUsedThrottle(LAST_USED_EVERY_MS);
   readonly #guessesByAddress: FailureLimiter;
   readonly #refusalsByKey: FailureLimiter;
+  /** Database look-ups in flight per client address, and the look-ups waiting for one to end. */
+  readonly #lookUpsInFlight = new Map<string, { count: number; waiting: (() => void)[] }>();
 
   constructor(deps: KeyAuthenticatorDeps) {
     this.#deps = deps;
@@ -66,7 +68,7 @@ export class KeyAuthenticator {
    * as nothing can run between its check and its answer.
    */
   async authenticate(authorization: string | undefined, client: string): Promise<AuthenticatedKey> {
-    this.#guessesByAddress.assertAllowed(client);
+    this.#assertAddressAllowed(client);
     const candidate = authorization?.match(BEARER)?.[1];
     if (candidate === undefined) {
       this.#guessesByAddress.recordFailure(client);
@@ -117,6 +119,20 @@ export class KeyAuthenticator {
     }).catch((error: unknown) => this.#deps.log.warn({ err: error, keyId }, "could not record key use"));
   }
 
+  /**
+   * 429 once the address has used up its failures. Over the limit only because of this address's
+   * look-ups still in flight, it may go on: a look-up then waits its turn (#beginLookUp).
+   */
+  #assertAddressAllowed(client: string): void {
+    try {
+      this.#guessesByAddress.assertAllowed(client);
+    } catch (error) {
+      if (error instanceof AppError && error.code === "rate_limited" && this.#lookUpsInFlight.has(client))
+        return;
+      throw error;
+    }
+  }
+
   /** A key verified earlier, if memory may be trusted now (on PostgreSQL: this replica's lease holds). */
   #fromMemory(keyHash: string): KeyIdentity | undefined {
     if (this.#deps.keyChanges.memoryTrusted()) return this.#cache.find(keyHash); // found by the hash itself
@@ -125,7 +141,7 @@ export class KeyAuthenticator {
   }
 
   async #fromDatabase(keyHash: string, client: string): Promise<KeyIdentity | undefined> {
-    const attempt = this.#guessesByAddress.begin(client);
+    const attempt = await this.#beginLookUp(client);
     try {
       const trusted = this.#deps.keyChanges.memoryTrusted();
       const generation = this.#cache.generation;
@@ -140,7 +156,40 @@ export class KeyAuthenticator {
       return identity;
     } finally {
       attempt.end();
+      this.#lookUpEnded(client);
     }
+  }
+
+  /**
+   * Starts a database look-up counted as an attempt in flight. When the address is over its limit
+   * only because of look-ups still in flight (a busy fleet behind one address, with a cold cache),
+   * this waits for one of them to end and asks again, instead of answering 429 to healthy keys: once
+   * they end, either they failed (and the limit refuses for good) or they succeeded (and room is made).
+   */
+  async #beginLookUp(client: string): Promise<{ fail(): void; end(): void }> {
+    for (;;) {
+      try {
+        const attempt = this.#guessesByAddress.begin(client);
+        const inFlight = this.#lookUpsInFlight.get(client);
+        if (inFlight) inFlight.count += 1;
+        else this.#lookUpsInFlight.set(client, { count: 1, waiting: [] });
+        return attempt;
+      } catch (error) {
+        const inFlight = this.#lookUpsInFlight.get(client);
+        if (!(error instanceof AppError) || error.code !== "rate_limited" || inFlight === undefined)
+          throw error;
+        await new Promise<void>((resolve) => inFlight.waiting.push(resolve));
+      }
+    }
+  }
+
+  #lookUpEnded(client: string): void {
+    const inFlight = this.#lookUpsInFlight.get(client);
+    if (!inFlight) return;
+    inFlight.count -= 1;
+    if (inFlight.count === 0) this.#lookUpsInFlight.delete(client);
+    // Every waiter asks again: the limiter decides which may start.
+    for (const wake of inFlight.waiting.splice(0)) wake();
   }
 }
 
