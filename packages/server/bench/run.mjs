@@ -13,38 +13,28 @@ import { benchPostgres } from "./postgres-scenario.mjs";
 import { printReport } from "./report.mjs";
 import { benchSqlite } from "./sqlite-scenario.mjs";
 
+/** `--smoke` (`npm run bench:smoke`; or COGNO_BENCH_SMOKE=1): every step once, tiny and short, so CI proves the bench still runs (figures meaningless). */
+const smoke = process.argv.includes("--smoke") || process.env.COGNO_BENCH_SMOKE === "1";
 const settings = {
+  smoke,
   /** Load generator: concurrent keep-alive connections, warm-up, then the measured window. */
-  connections: 32,
-  warmupMs: 1_000,
-  durationMs: 5_000,
-  fleetSize: 1_000,
+  connections: smoke ? 4 : 32,
+  warmupMs: smoke ? 200 : 1_000,
+  durationMs: smoke ? 500 : 5_000,
+  fleetSize: smoke ? 20 : 1_000,
   /** Fan-out is measured this many times, each with a fresh fleet; the median is the figure. */
-  fanoutRounds: 3,
-  warmupFleetSize: 50,
+  fanoutRounds: smoke ? 1 : 3,
+  warmupFleetSize: smoke ? 5 : 50,
+  settleMs: smoke ? 200 : 1_000,
+  /** How long the link between replica C and PostgreSQL stays cut (a database restart). */
+  outageMs: 1_000,
   /** The fleet figures (fleet-scenario.mjs). */
-  stormSize: 1_000,
-  stormRounds: 3,
-  heldFleetSize: 10_000,
-  restartFleetSize: 1_000,
-  settleMs: 1_000,
+  stormSize: smoke ? 50 : 1_000,
+  stormRounds: smoke ? 1 : 3,
+  heldFleetSize: smoke ? 200 : 10_000,
+  restartFleetSize: smoke ? 50 : 1_000,
   postgresAdminUrl: process.env.COGNO_BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres",
 };
-/** COGNO_BENCH_SMOKE=1: every step with tiny sizes, so a CI run proves the bench still works. */
-if (process.env.COGNO_BENCH_SMOKE === "1") {
-  Object.assign(settings, {
-    warmupMs: 200,
-    durationMs: 500,
-    fleetSize: 50,
-    fanoutRounds: 1,
-    warmupFleetSize: 10,
-    settleMs: 100,
-    stormSize: 50,
-    stormRounds: 1,
-    heldFleetSize: 200,
-    restartFleetSize: 50,
-  });
-}
 const RUN_LIMIT_MS = 400_000;
 /** COGNO_BENCH_ONLY=sqlite,fleet runs those scenarios only (default: all). */
 const only = new Set((process.env.COGNO_BENCH_ONLY ?? "sqlite,postgres,fleet").split(","));

@@ -69,6 +69,8 @@ export async function createApp(deps: Deps): Promise<App> {
   http.addHook("onRequest", async (request) => checkSameOrigin(request, deps.config.publicUrl));
   http.addHook("preValidation", async (request) => rejectNulCharacters(request));
   http.addHook("onResponse", async (request, reply) => {
+    // Not even built when request lines are off: decoding and redacting the URL costs every request.
+    if (!deps.log.isLevelEnabled("info")) return;
     request.log.info(
       {
         method: request.method,
