@@ -16,6 +16,7 @@ import { closeWithin, connectionOptions, registerPipeliningLimit } from "./http/
 import { createContractRouter } from "./http/contract-routes.ts";
 import { checkSameOrigin } from "./http/cross-origin.ts";
 import { answerFrameworkError, registerErrorHandling } from "./http/error-handler.ts";
+import { registerRequestIds, requestIdOf } from "./http/request-id.ts";
 import { registerSecurityHeaders } from "./http/security-headers.ts";
 import { rejectNulCharacters } from "./http/validate.ts";
 import { registerWebApp } from "./http/web-app.ts";
@@ -65,6 +66,9 @@ export async function createApp(appDeps: Deps): Promise<App> {
     // One line per request, written by the onResponse hook below, instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: trustedProxies(deps.config.trustProxy),
+    // The id is chosen by genReqId (a sane incoming x-request-id, or a new one), never taken as sent.
+    requestIdHeader: false,
+    genReqId: requestIdOf,
     bodyLimit: 64 * 1024,
     return503OnClosing: true,
     ...connectionOptions,
@@ -77,6 +81,7 @@ export async function createApp(appDeps: Deps): Promise<App> {
     for (const method of [route.method].flat()) registeredRoutes.push({ method, url: route.url });
   });
 
+  registerRequestIds(http);
   await http.register(fastifyCookie);
   await http.register(fastifyWebsocket, {
     options: { maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false },
