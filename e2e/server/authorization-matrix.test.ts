@@ -12,7 +12,7 @@ import {
   signUp,
   signUpWithWorkspace,
 } from "../support/api.ts";
-import { expectError } from "../support/expect-error.ts";
+import { expectError, expectSameRefusal } from "../support/expect-error.ts";
 import { type RunningServer, startServer } from "../support/server.ts";
 import { createTestStore, type TestStore } from "../support/store.ts";
 import { waitFor } from "../support/wait-for.ts";
@@ -275,6 +275,6 @@ describe("key visibility", () => {
     const known = await clients.outsider.get(`${base()}/api-keys/${bystanderKeyId}`);
     const unknown = await clients.outsider.get(`${base()}/api-keys/key_doesnotexist`);
     expectError(known, 403, "forbidden");
-    expect(unknown.body).toEqual(known.body);
+    expectSameRefusal(unknown, known);
   });
 });
