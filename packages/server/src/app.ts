@@ -16,7 +16,7 @@ import { closeWithin, connectionOptions, registerPipeliningLimit } from "./http/
 import { createContractRouter } from "./http/contract-routes.ts";
 import { checkSameOrigin } from "./http/cross-origin.ts";
 import { answerFrameworkError, registerErrorHandling } from "./http/error-handler.ts";
-import { registerRequestIds, requestIdOf } from "./http/request-id.ts";
+import { addRequestIdsToUpgrades, registerRequestIds, requestIdOf } from "./http/request-id.ts";
 import { registerSecurityHeaders } from "./http/security-headers.ts";
 import { rejectNulCharacters } from "./http/validate.ts";
 import { registerWebApp } from "./http/web-app.ts";
@@ -86,6 +86,7 @@ export async function createApp(appDeps: Deps): Promise<App> {
   await http.register(fastifyWebsocket, {
     options: { maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false },
   });
+  addRequestIdsToUpgrades(http.websocketServer);
   const health = createDatabaseHealth(deps);
   health.start();
   registerErrorHandling(http, { onDatabaseFault: health.reportFault });

@@ -6,6 +6,8 @@ import { connect } from "node:net";
 import { Writable } from "node:stream";
 import { errorBodySchema } from "@cogno/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { createApiKey } from "../apikeys/service.ts";
 import { type App, createApp } from "../app.ts";
 import { createLogger } from "../logging/logger.ts";
 import { signedUpPerson } from "../testing/test-app.ts";
@@ -112,5 +114,30 @@ describe("x-request-id", () => {
     const id = raw.match(/^x-request-id: (\S+)\r$/m)?.[1];
     expect(id).toMatch(UUID);
     expect(JSON.parse(raw.slice(raw.indexOf("\r\n\r\n") + 4)).error.requestId).toBe(id);
+  });
+
+  it("is on the 101 that opens a worker's WebSocket", async () => {
+    const url = await app.http.listen({ host: "127.0.0.1", port: 0 });
+    const owner = await signedUpPerson(deps, "Olivia");
+    const created = await app.http.inject({
+      method: "POST",
+      url: "/api/v1/workspaces",
+      headers: { cookie: owner.cookie },
+      payload: { name: "Acme" },
+    });
+    const { key } = await createApiKey(deps, {
+      workspaceId: created.json().workspace.id,
+      actor: owner.user,
+      name: "laptop",
+    });
+    const socket = new WebSocket(`${url.replace(/^http/, "ws")}/api/v1/worker/connect`, {
+      headers: { authorization: `Bearer ${key}`, "x-request-id": "upgrade-7" },
+    });
+    const upgraded = await new Promise<string | string[] | undefined>((resolve, reject) => {
+      socket.once("upgrade", (response) => resolve(response.headers["x-request-id"]));
+      socket.once("error", reject);
+    });
+    socket.terminate();
+    expect(upgraded).toBe("upgrade-7");
   });
 });

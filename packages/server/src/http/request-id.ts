@@ -8,6 +8,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { FastifyInstance } from "fastify";
+import type { WebSocketServer } from "ws";
 
 export const REQUEST_ID_HEADER = "x-request-id";
 
@@ -28,5 +29,17 @@ export function requestIdOf(request: Pick<IncomingMessage, "headers">): string {
 export function registerRequestIds(app: FastifyInstance): void {
   app.addHook("onRequest", async (request, reply) => {
     reply.raw.setHeader(REQUEST_ID_HEADER, request.id);
+    idOfRaw.set(request.raw, request.id);
+  });
+}
+
+/** The id given to each raw request, for the one answer written outside Fastify: a WebSocket's 101. */
+const idOfRaw = new WeakMap<IncomingMessage, string>();
+
+/** Adds the request's id to the 101 Switching Protocols that starts a WebSocket. */
+export function addRequestIdsToUpgrades(server: WebSocketServer): void {
+  server.on("headers", (headers, request) => {
+    const id = idOfRaw.get(request);
+    if (id !== undefined) headers.push(`${REQUEST_ID_HEADER}: ${id}`);
   });
 }
