@@ -23,7 +23,7 @@ import { registerWebApp } from "./http/web-app.ts";
 import { registerLiveRoutes } from "./live/routes.ts";
 import { sanitizeUrl } from "./logging/logger.ts";
 import { countKeyAuthentications, measureHttp, timeKeyChanges } from "./metrics/instruments.ts";
-import { createMetrics } from "./metrics/metrics.ts";
+import { createMetrics, type Metrics } from "./metrics/metrics.ts";
 import { registerMetricsRoute } from "./metrics/routes.ts";
 import { registerOperationsRoutes } from "./operations/routes.ts";
 import { MAX_FRAME_BYTES, registerWorkerGateway, type WorkerGateway } from "./workers/gateway.ts";
@@ -40,6 +40,8 @@ export interface App {
    * so a test can hold them against the contract's route table and the OpenAPI document.
    */
   registeredRoutes: readonly RegisteredRoute[];
+  /** This app's instruments, for those fed from outside it (the bus lag, by the replica protocol). */
+  metrics: Metrics;
   /**
    * Stops taking work: workers are told to reconnect elsewhere, streams end, then the server closes.
    * Takes at most SHUTDOWN_MS, whatever clients do.
@@ -146,6 +148,7 @@ export async function createApp(appDeps: Deps): Promise<App> {
     http,
     gateway: workers,
     registeredRoutes,
+    metrics,
     async shutDown() {
       const startedAt = Date.now();
       health.stop();
