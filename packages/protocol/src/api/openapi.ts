@@ -86,7 +86,8 @@ export function openApiDocument(
     if (route.minimumRole) operation["x-minimum-role"] = route.minimumRole;
     if (route.body) {
       operation.requestBody = {
-        required: true,
+        // The server reads a missing body as `{}`: it is required only when `{}` is not valid.
+        required: !route.body.safeParse({}).success,
         content: { "application/json": { schema: convert(route.body, "input") } },
       };
     }
