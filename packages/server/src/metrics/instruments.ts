@@ -40,14 +40,17 @@ export function countKeyAuthentications(keys: KeyAuthenticator, metrics: Metrics
 
 /** The same feed, with each announcement (the wait for every replica) timed. */
 export function timeKeyChanges(feed: KeyChangeFeed, metrics: Metrics): KeyChangeFeed {
-  const timed: KeyChangeFeed = Object.create(feed);
-  timed.announce = async (change) => {
-    const stop = metrics.keyChangeFanOut.startTimer({ change: change.change });
-    try {
-      await feed.announce(change);
-    } finally {
-      stop();
-    }
+  return {
+    async announce(change) {
+      const stop = metrics.keyChangeFanOut.startTimer({ change: change.change });
+      try {
+        await feed.announce(change);
+      } finally {
+        stop();
+      }
+    },
+    subscribe: (listener) => feed.subscribe(listener),
+    memoryTrusted: () => feed.memoryTrusted(),
+    close: () => feed.close(),
   };
-  return timed;
 }
