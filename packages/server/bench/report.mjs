@@ -129,7 +129,7 @@ function memoryDetails(memory) {
 /** Other processes competing for the same cores make every figure slower and noisier: say so. */
 function describeMachineLoad(loadAtStart) {
   const cores = os.cpus().length;
-  const now = os.loadavg()[0];
+  const now = os.loadavg()[0] ?? 0;
   const line = `Machine load average (1 min): ${loadAtStart.toFixed(1)} at start, ${now.toFixed(1)} at end, on ${cores} cores`;
   return Math.max(loadAtStart, now) > cores
     ? [

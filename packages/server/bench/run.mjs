@@ -95,7 +95,7 @@ async function main() {
   clearTimeout(watchdog);
   printReport({ results, settings, startedAt, loadAtStart });
   for (const error of [failure, ...cleanupFailures].filter(Boolean)) {
-    console.error(`\nbench error: ${error?.stack ?? error}`);
+    console.error(`\nbench error: ${error instanceof Error ? error.stack : error}`);
   }
   process.exitCode = stopReason === "interrupted" ? 130 : failure || cleanupFailures.length > 0 ? 1 : 0;
 }

@@ -17,7 +17,7 @@ function findFreePort() {
     const probe = net.createServer();
     probe.once("error", reject);
     probe.listen(0, HOST, () => {
-      const { port } = probe.address();
+      const { port } = /** @type {net.AddressInfo} */ (probe.address());
       probe.close(() => resolve(port));
     });
   });
