@@ -1,4 +1,4 @@
-import type { Invitation, Member, Role, WorkspaceSummary } from "@cogno/protocol";
+import type { CreatedInvitation, Member, Role, WorkspaceSummary } from "@cogno/protocol";
 import { type FormEvent, useCallback, useEffect, useId, useState } from "react";
 import { describeError } from "../api/api-error.ts";
 import { CopyButton } from "../components/copy-button.tsx";
@@ -129,7 +129,7 @@ function InviteForm({ workspaceId }: { workspaceId: string }) {
   const now = useNow();
   const roleId = useId();
   const [role, setRole] = useState<"admin" | "member">("member");
-  const [created, setCreated] = useState<{ invitation: Invitation; link: string } | null>(null);
+  const [created, setCreated] = useState<{ invitation: CreatedInvitation; link: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
 
