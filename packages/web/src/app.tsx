@@ -14,6 +14,7 @@ import { ApiProvider, type Session, SessionProvider } from "./components/session
 import { matchRoute, safeNextPath } from "./lib/route-match.ts";
 import { ApiKeysPage } from "./pages/api-keys-page.tsx";
 import { CreateWorkspacePage } from "./pages/create-workspace-page.tsx";
+import { DevicePage } from "./pages/device-page.tsx";
 import { DocsPage } from "./pages/docs-page.tsx";
 import { InvitationPage } from "./pages/invitation-page.tsx";
 import { MembersPage } from "./pages/members-page.tsx";
@@ -135,6 +136,15 @@ function Routes({ state, onSignedIn }: { state: SessionState; onSignedIn: () => 
   }
 
   if (me === null) return <Redirect to={`/sign-in?next=${encodeURIComponent(location.path)}`} />;
+
+  // The approval page of `cogno login`; signed-out people were sent to sign in above and come back.
+  if (matchRoute("/device", pathname)) {
+    return (
+      <AppShell workspace={pickWorkspace(me.workspaces)} section={null}>
+        <DevicePage />
+      </AppShell>
+    );
+  }
 
   if (matchRoute("/", pathname)) {
     const workspace = pickWorkspace(me.workspaces);
