@@ -30,7 +30,10 @@ export function formatRelativeTime(then: Date, now: Date): string {
   const magnitude = Math.abs(elapsed);
   const unit = UNITS.find((candidate) => magnitude < candidate.below) ?? UNITS[UNITS.length - 1];
   if (unit === undefined) return "just now";
-  const count = Math.max(1, Math.floor(magnitude / unit.size));
+  // The past is floored ("1 minute ago" until a full 2); the future is rounded, so a link or key
+  // made to last 7 days reads "in 7 days" when made, not "in 6 days" a second later.
+  const exact = magnitude / unit.size;
+  const count = Math.max(1, elapsed >= 0 ? Math.floor(exact) : Math.round(exact));
   const phrase = `${count} ${unit.name}${count === 1 ? "" : "s"}`;
   return elapsed >= 0 ? `${phrase} ago` : `in ${phrase}`;
 }
