@@ -12,6 +12,7 @@ import { Notice } from "./components/notice.tsx";
 import { navigate, Redirect, useLocation } from "./components/router.tsx";
 import { ApiProvider, type Session, SessionProvider } from "./components/session.tsx";
 import { matchRoute, safeNextPath } from "./lib/route-match.ts";
+import { ApiKeyPage } from "./pages/api-key-page.tsx";
 import { ApiKeysPage } from "./pages/api-keys-page.tsx";
 import { CreateWorkspacePage } from "./pages/create-workspace-page.tsx";
 import { DevicePage } from "./pages/device-page.tsx";
@@ -163,6 +164,20 @@ function Routes({ state, onSignedIn }: { state: SessionState; onSignedIn: () => 
   const settingsRoot =
     matchRoute("/w/:workspaceId/settings", pathname) ?? matchRoute("/w/:workspaceId", pathname);
   if (settingsRoot?.workspaceId) return <Redirect to={settingsPath(settingsRoot.workspaceId, "api-keys")} />;
+
+  const keyPage = matchRoute("/w/:workspaceId/settings/api-keys/:keyId", pathname);
+  if (keyPage?.workspaceId && keyPage.keyId) {
+    const workspace = me.workspaces.find((candidate) => candidate.id === keyPage.workspaceId);
+    return (
+      <AppShell workspace={workspace ?? pickWorkspace(me.workspaces)} section={workspace ? "api-keys" : null}>
+        {workspace ? (
+          <ApiKeyPage key={`${workspace.id}/${keyPage.keyId}`} workspace={workspace} keyId={keyPage.keyId} />
+        ) : (
+          <NotFoundPage message="This workspace does not exist, or you are not a member of it." />
+        )}
+      </AppShell>
+    );
+  }
 
   const settings = matchRoute("/w/:workspaceId/settings/:section", pathname);
   const section = SETTINGS_SECTIONS.find((candidate) => candidate === settings?.section);
