@@ -14,6 +14,7 @@ import { ApiProvider, type Session, SessionProvider } from "./components/session
 import { matchRoute, safeNextPath } from "./lib/route-match.ts";
 import { ApiKeyPage } from "./pages/api-key-page.tsx";
 import { ApiKeysPage } from "./pages/api-keys-page.tsx";
+import { AuditLogPage } from "./pages/audit-log-page.tsx";
 import { CreateWorkspacePage } from "./pages/create-workspace-page.tsx";
 import { DevicePage } from "./pages/device-page.tsx";
 import { DocsPage } from "./pages/docs-page.tsx";
@@ -84,7 +85,7 @@ export function App({ api: givenApi }: { api?: ApiClient }) {
   );
 }
 
-const SETTINGS_SECTIONS: readonly SettingsSection[] = ["api-keys", "workers", "members"];
+const SETTINGS_SECTIONS: readonly SettingsSection[] = ["api-keys", "workers", "members", "audit-log"];
 
 function Routes({ state, onSignedIn }: { state: SessionState; onSignedIn: () => Promise<void> }) {
   const location = useLocation();
@@ -213,5 +214,11 @@ function renderSettings(section: SettingsSection, workspace: WorkspaceSummary): 
       return <WorkersPage key={workspace.id} workspace={workspace} />;
     case "members":
       return <MembersPage key={workspace.id} workspace={workspace} />;
+    case "audit-log":
+      return workspace.role === "member" ? (
+        <NotFoundPage message="Only owners and admins of this workspace can read its audit log." />
+      ) : (
+        <AuditLogPage key={workspace.id} workspace={workspace} />
+      );
   }
 }
