@@ -107,13 +107,33 @@ async function storm({ workerUrl, key, count, machinePrefix }) {
   return { stormMs, baselineMs: median(roundTrips), count };
 }
 
+/**
+ * @typedef {object} HeldWorker
+ * @property {string} machineId
+ * @property {number} registeredAt
+ * @property {number} attempts
+ * @property {number} reconnects
+ * @property {WebSocket | undefined} socket
+ * @property {boolean} stopped
+ * @property {(() => void) | undefined} [onRegistered]
+ */
+
 /** Workers that stay, and come back when the server goes away, as `cogno` does. */
+/** @type {HeldWorker[]} */
 const held = [];
 let heldKey;
 let heldUrl;
 
 function holdWorker(machineId) {
-  const worker = { machineId, registeredAt: 0, attempts: 0, reconnects: 0, socket: undefined };
+  /** @type {HeldWorker} */
+  const worker = {
+    machineId,
+    registeredAt: 0,
+    attempts: 0,
+    reconnects: 0,
+    socket: undefined,
+    stopped: false,
+  };
   const connect = () => {
     const socket = new WebSocket(heldUrl, { headers: { authorization: `Bearer ${heldKey}` } });
     worker.socket = socket;
@@ -155,26 +175,31 @@ async function hold({ workerUrl, key, count, machinePrefix }) {
     count,
     OPEN_CONCURRENCY,
     (index) =>
-      new Promise((resolve) => {
-        const worker = holdWorker(`${machinePrefix}-${String(index).padStart(5, "0")}`);
-        worker.onRegistered = () => {
-          worker.onRegistered = undefined;
-          resolve();
-        };
-        held.push(worker);
-      }),
+      /** @type {Promise<void>} */ (
+        new Promise((resolve) => {
+          const worker = holdWorker(`${machinePrefix}-${String(index).padStart(5, "0")}`);
+          worker.onRegistered = () => {
+            worker.onRegistered = undefined;
+            resolve();
+          };
+          held.push(worker);
+        })
+      ),
   );
   return { count: held.length, connectMs: performance.now() - startedAt };
 }
 
+/** @param {{ since: number }} command */
 async function awaitBack({ since }) {
-  await new Promise((resolve) => {
+  /** @type {Promise<void>} */
+  const back = new Promise((resolve) => {
     const check = () => {
       if (held.every((worker) => worker.registeredAt > since)) resolve();
       else setTimeout(check, 20);
     };
     check();
   });
+  await back;
   const last = Math.max(...held.map((worker) => worker.registeredAt));
   for (const worker of held) {
     worker.stopped = true;
@@ -188,7 +213,11 @@ async function awaitBack({ since }) {
 
 setTimeout(() => process.exit(2), HARD_LIMIT_MS).unref();
 process.on("disconnect", () => process.exit(1));
-process.on("message", (command) => {
+/**
+ * @typedef {({ type: "storm" } & StormCommand) | ({ type: "hold" } & StormCommand) | { type: "await-back", since: number }} Command
+ * @typedef {{ workerUrl: string, key: string, count: number, machinePrefix: string }} StormCommand
+ */
+process.on("message", (/** @type {Command} */ command) => {
   const work =
     command.type === "storm"
       ? storm(command).then((result) => ({ type: "stormed", ...result }))
@@ -196,9 +225,10 @@ process.on("message", (command) => {
         ? hold(command).then((result) => ({ type: "held", ...result }))
         : command.type === "await-back"
           ? awaitBack(command).then((result) => ({ type: "back", ...result }))
-          : Promise.reject(new Error(`unknown command ${command.type}`));
+          : Promise.reject(new Error(`unknown command ${JSON.stringify(command)}`));
   work.then(
-    (reply) => process.send(reply),
-    (error) => process.send({ type: "error", message: String(error?.stack ?? error) }, () => process.exit(1)),
+    (reply) => process.send?.(reply),
+    (error) =>
+      process.send?.({ type: "error", message: String(error?.stack ?? error) }, () => process.exit(1)),
   );
 });

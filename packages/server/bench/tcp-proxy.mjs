@@ -5,9 +5,12 @@
  */
 import net from "node:net";
 
+/** @param {{ host: string, port: number }} target */
 export async function startCuttableProxy(target) {
+  /** @type {Set<net.Socket>} */
   const sockets = new Set();
   let refusing = false;
+  /** @param {net.Socket} socket */
   const track = (socket) => {
     sockets.add(socket);
     socket.on("error", () => {});
@@ -26,9 +29,12 @@ export async function startCuttableProxy(target) {
     client.once("close", () => upstream.destroy());
     upstream.once("close", () => client.destroy());
   });
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  /** @type {Promise<void>} */
+  const listening = new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  await listening;
+  const address = /** @type {net.AddressInfo} */ (server.address());
   return {
-    port: server.address().port,
+    port: address.port,
     cut() {
       refusing = true;
       for (const socket of sockets) socket.destroy();
@@ -38,7 +44,9 @@ export async function startCuttableProxy(target) {
     },
     close() {
       for (const socket of sockets) socket.destroy();
-      return new Promise((resolve) => server.close(() => resolve()));
+      /** @type {Promise<void>} */
+      const closed = new Promise((resolve) => server.close(() => resolve()));
+      return closed;
     },
   };
 }

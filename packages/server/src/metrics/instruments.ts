@@ -38,8 +38,14 @@ export function countKeyAuthentications(keys: KeyAuthenticator, metrics: Metrics
   };
 }
 
-/** The same feed, with each announcement (the wait for every replica) timed. */
+/**
+ * The same feed, with each announcement (the wait for every replica) timed, and each change this
+ * replica applied from another's announcement recorded as bus lag (wall clocks: includes their skew).
+ */
 export function timeKeyChanges(feed: KeyChangeFeed, metrics: Metrics): KeyChangeFeed {
+  feed.observe((observation) => {
+    if (observation.kind === "applied") metrics.busLag.observe(Math.max(0, observation.lagMs) / 1000);
+  });
   return {
     async announce(change) {
       const stop = metrics.keyChangeFanOut.startTimer({ change: change.change });
@@ -50,6 +56,7 @@ export function timeKeyChanges(feed: KeyChangeFeed, metrics: Metrics): KeyChange
       }
     },
     subscribe: (listener) => feed.subscribe(listener),
+    observe: (observer) => feed.observe(observer),
     memoryTrusted: () => feed.memoryTrusted(),
     close: () => feed.close(),
   };
