@@ -4,8 +4,9 @@
  * does not reconnect; the key stays valid, so running cogno again brings the same worker back.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createMachine, runCli, startCli } from "../cli/cli-process.ts";
+import { runCli, startCli } from "../cli/cli-process.ts";
 import { type CliFixture, startCliFixture } from "../cli/fixture.ts";
+import { createMachine } from "../support/machine.ts";
 import { waitFor } from "../support/wait-for.ts";
 
 let fixture: CliFixture;
