@@ -52,6 +52,8 @@ const REGISTER_TIMEOUT_MS = 10_000;
 export interface WorkerGateway {
   /** Sockets this replica holds now (for metrics): cheap, no I/O. */
   connectionCount(): number;
+  /** Of those, the registered workers (for a "workers connected" metric): one pass, no I/O. */
+  workerCount(): number;
   /** Closes every socket with 1001 ("reconnect"), writes what is pending, stops timers. */
   shutDown(): Promise<void>;
 }
@@ -337,6 +339,11 @@ export function registerWorkerGateway(
 
   return {
     connectionCount: () => registry.size,
+    workerCount: () => {
+      let registered = 0;
+      for (const connection of registry) if (connection.state === "registered") registered++;
+      return registered;
+    },
     async shutDown() {
       clearInterval(timer);
       unsubscribe();
