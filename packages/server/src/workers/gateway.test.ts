@@ -117,3 +117,24 @@ describe("counts for metrics", () => {
     idle.close();
   });
 });
+
+describe("shutting down", () => {
+  it("closes workers with 1001 and refuses new upgrades with 503 while it drains", async () => {
+    const { key } = await createApiKey(deps, { workspaceId, actor: alice, name: "draining" });
+    const worker = await connect(key);
+    const closed = new Promise<number>((resolve) => worker.once("close", (code) => resolve(code)));
+    const draining = app.gateway.shutDown();
+
+    const late = new WebSocket(`${url.replace("http", "ws")}/api/v1/worker/connect`, {
+      headers: { authorization: `Bearer ${key}` },
+    });
+    const status = await new Promise<number>((resolve, reject) => {
+      late.once("unexpected-response", (_request, response) => resolve(response.statusCode ?? 0));
+      late.once("open", () => reject(new Error("a draining server accepted a new worker")));
+      late.once("error", () => {});
+    });
+    expect(status).toBe(503);
+    expect(await closed).toBe(1001);
+    await draining;
+  });
+});

@@ -74,6 +74,8 @@ export function registerWorkerGateway(
     now,
   );
   const pending = new Set<Promise<unknown>>();
+  /** Set when shutting down: a worker told 1001 must reconnect elsewhere, not here again. */
+  let shuttingDown = false;
 
   const track = (work: Promise<unknown>): void => {
     const guarded = work.catch((error: unknown) =>
@@ -255,6 +257,13 @@ export function registerWorkerGateway(
     {
       websocket: true,
       preValidation: async (request) => {
+        if (shuttingDown) {
+          throw new AppError(
+            "service_unavailable",
+            "This server is shutting down. Reconnect in a moment (to another replica, if there is one).",
+            { retryAfter: 1 },
+          );
+        }
         const key = await options.keys.authenticate(request.headers.authorization, request.ip);
         const release = limits.reserveConnection(key.apiKey.id, registry.countOfKey(key.apiKey.id));
         if (release === undefined) {
@@ -345,6 +354,7 @@ export function registerWorkerGateway(
       return registered;
     },
     async shutDown() {
+      shuttingDown = true;
       clearInterval(timer);
       unsubscribe();
       unsubscribeKeyChanges();
