@@ -91,4 +91,23 @@ describe("PresenceWrites.register (group commit)", () => {
     ]);
     expect(await findWorkerRow(deps.db, "wkr_new2")).toBeUndefined();
   });
+
+  it("a machine registering twice in one batch gets one row, owned by its later connection", async () => {
+    const { apiKey } = await createApiKey(deps, { workspaceId, actor: owner, name: "twice" });
+    const writes = new PresenceWrites(deps.db);
+    const first = registration(apiKey.id, 7);
+    const second = { ...first, newId: "wkr_second", connectionId: "conn_second" };
+
+    const answers = await Promise.all([writes.register(first), writes.register(second)]);
+    expect(answers).toEqual([
+      { workerId: "wkr_new7", created: true },
+      { workerId: "wkr_new7", created: false },
+    ]);
+    const row = await deps.db
+      .selectFrom("workers")
+      .select(["id", "connection_id"])
+      .where("machine_id", "=", "machine-7")
+      .execute();
+    expect(row).toEqual([{ id: "wkr_new7", connection_id: "conn_second" }]);
+  });
 });
