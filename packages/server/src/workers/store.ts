@@ -295,14 +295,31 @@ export async function markWorkersDisconnected(
   if (disconnects.length === 0) return [];
   return db.transaction().execute(async (trx) => {
     const changed: string[] = [];
-    for (const item of disconnects) {
-      const result = await trx
-        .updateTable("workers")
-        .set(item.stopped ? { disconnected_at: item.at, stopped_at: item.at } : { disconnected_at: item.at })
-        .where("id", "=", item.workerId)
-        .where("connection_id", "=", item.connectionId)
-        .executeTakeFirst();
-      if (Number(result.numUpdatedRows) === 1) changed.push(item.workerId);
+    // One statement per kind (stopped or dropped) and chunk; each row is marked at the latest time
+    // of its group (they are milliseconds apart: a batch is what closed in one turn of the loop).
+    for (const stopped of [false, true]) {
+      const group = disconnects.filter((item) => item.stopped === stopped);
+      for (let start = 0; start < group.length; start += 500) {
+        const chunk = group.slice(start, start + 500);
+        const at =
+          chunk
+            .map((item) => item.at)
+            .sort()
+            .at(-1) ?? "";
+        const rows = await trx
+          .updateTable("workers")
+          .set(stopped ? { disconnected_at: at, stopped_at: at } : { disconnected_at: at })
+          .where((eb) =>
+            eb(
+              eb.refTuple("id", "connection_id"),
+              "in",
+              chunk.map((item) => eb.tuple(item.workerId, item.connectionId)),
+            ),
+          )
+          .returning("id")
+          .execute();
+        for (const row of rows) changed.push(row.id);
+      }
     }
     return changed;
   });
