@@ -20,8 +20,9 @@ import WebSocket from "ws";
 const HARD_LIMIT_MS = 170_000;
 const OPEN_CONCURRENCY = 64;
 const BASELINE_REGISTERS = 11;
-/** The daemon's backoff: first retry soon, doubling, capped at about 15 s, with jitter. */
-const BACKOFF_FIRST_MS = 500;
+/** The daemon's reconnect plan (packages/cli/src/daemon/reconnect.ts and backoff.ts). */
+const DRAIN_RECONNECT_SPREAD_MS = 2_000;
+const BACKOFF_BASE_MS = 1_000;
 const BACKOFF_CAP_MS = 15_000;
 
 function wsUrl(workerUrl) {
@@ -111,6 +112,7 @@ async function storm({ workerUrl, key, count, machinePrefix }) {
  * @typedef {object} HeldWorker
  * @property {string} machineId
  * @property {number} registeredAt
+ * @property {boolean} registeredSinceConnect
  * @property {number} attempts
  * @property {number} reconnects
  * @property {WebSocket | undefined} socket
@@ -129,6 +131,7 @@ function holdWorker(machineId) {
   const worker = {
     machineId,
     registeredAt: 0,
+    registeredSinceConnect: false,
     attempts: 0,
     reconnects: 0,
     socket: undefined,
@@ -143,7 +146,7 @@ function holdWorker(machineId) {
       const message = JSON.parse(data.toString());
       if (message.type === "registered") {
         worker.registeredAt = Date.now();
-        worker.attempts = 0;
+        worker.registeredSinceConnect = true;
         worker.onRegistered?.();
         heartbeat = setInterval(() => socket.send('{"type":"heartbeat"}'), message.heartbeatIntervalMs);
         heartbeat.unref();
@@ -153,12 +156,15 @@ function holdWorker(machineId) {
     socket.on("close", (code) => {
       clearInterval(heartbeat);
       if (code === 4001 || code === 4000 || code === 4002 || worker.stopped) return;
-      // 1001 (a server going away) reconnects at once, with jitter; anything else backs off.
+      // As the daemon: a 1001 to a registered worker comes back within 2 s; anything else backs
+      // off exponentially with full jitter, capped at 15 s, counting failures since the last register.
+      const registered = worker.registeredSinceConnect;
+      worker.registeredSinceConnect = false;
+      if (registered) worker.attempts = 0;
       const delay =
-        code === 1001 && worker.attempts === 0
-          ? Math.random() * 1_000
-          : Math.min(BACKOFF_CAP_MS, BACKOFF_FIRST_MS * 2 ** worker.attempts) * (0.5 + Math.random() / 2);
-      worker.attempts += 1;
+        code === 1001 && registered
+          ? Math.random() * DRAIN_RECONNECT_SPREAD_MS
+          : Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** worker.attempts++);
       worker.reconnects += 1;
       setTimeout(connect, delay).unref();
     });

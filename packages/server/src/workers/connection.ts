@@ -19,9 +19,9 @@ import { encodeServerMessage } from "./protocol.ts";
  * A socket told to close gets this long to read the last message and answer the close frame; then
  * it is destroyed, so a client that ignores the close holds nothing open.
  */
-export const TERMINATE_AFTER_MS = 250;
+const TERMINATE_AFTER_MS = 250;
 
-export type ConnectionState =
+type ConnectionState =
   /** Authenticated, waiting for `register`. */
   | "open"
   /** `register` received; its row is being written. */

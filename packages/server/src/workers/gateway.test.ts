@@ -94,3 +94,47 @@ describe("a worker that stays connected", () => {
     socket.close();
   });
 });
+
+describe("counts for metrics", () => {
+  it("counts sockets and, of those, registered workers; a closed socket leaves both", async () => {
+    const { key } = await createApiKey(deps, { workspaceId, actor: alice, name: "counted" });
+    const worker = await connect(key);
+    const idle = new WebSocket(`${url.replace("http", "ws")}/api/v1/worker/connect`, {
+      headers: { authorization: `Bearer ${key}` },
+    });
+    await new Promise((resolve) => idle.once("open", resolve));
+    expect(app.gateway.connectionCount()).toBe(2);
+    expect(app.gateway.workerCount()).toBe(1);
+
+    const closed = new Promise((resolve) => worker.once("close", resolve));
+    worker.close();
+    await closed;
+    const deadline = Date.now() + 3_000;
+    while (app.gateway.connectionCount() !== 1 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(app.gateway.connectionCount()).toBe(1);
+    expect(app.gateway.workerCount()).toBe(0);
+    idle.close();
+  });
+});
+
+describe("shutting down", () => {
+  it("closes workers with 1001 and refuses new upgrades with 503 while it drains", async () => {
+    const { key } = await createApiKey(deps, { workspaceId, actor: alice, name: "draining" });
+    const worker = await connect(key);
+    const closed = new Promise<number>((resolve) => worker.once("close", (code) => resolve(code)));
+    const draining = app.gateway.shutDown();
+
+    const late = new WebSocket(`${url.replace("http", "ws")}/api/v1/worker/connect`, {
+      headers: { authorization: `Bearer ${key}` },
+    });
+    const status = await new Promise<number>((resolve, reject) => {
+      late.once("unexpected-response", (_request, response) => resolve(response.statusCode ?? 0));
+      late.once("open", () => reject(new Error("a draining server accepted a new worker")));
+      late.once("error", () => {});
+    });
+    expect(status).toBe(503);
+    expect(await closed).toBe(1001);
+    await draining;
+  });
+});

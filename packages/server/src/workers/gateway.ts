@@ -52,6 +52,8 @@ const REGISTER_TIMEOUT_MS = 10_000;
 export interface WorkerGateway {
   /** Sockets this replica holds now (for metrics): cheap, no I/O. */
   connectionCount(): number;
+  /** Of those, the registered workers (for a "workers connected" metric): one pass, no I/O. */
+  workerCount(): number;
   /** Closes every socket with 1001 ("reconnect"), writes what is pending, stops timers. */
   shutDown(): Promise<void>;
 }
@@ -72,6 +74,8 @@ export function registerWorkerGateway(
     now,
   );
   const pending = new Set<Promise<unknown>>();
+  /** Set when shutting down: a worker told 1001 must reconnect elsewhere, not here again. */
+  let shuttingDown = false;
 
   const track = (work: Promise<unknown>): void => {
     const guarded = work.catch((error: unknown) =>
@@ -253,6 +257,13 @@ export function registerWorkerGateway(
     {
       websocket: true,
       preValidation: async (request) => {
+        if (shuttingDown) {
+          throw new AppError(
+            "service_unavailable",
+            "This server is shutting down. Reconnect in a moment (to another replica, if there is one).",
+            { retryAfter: 1 },
+          );
+        }
         const key = await options.keys.authenticate(request.headers.authorization, request.ip);
         const release = limits.reserveConnection(key.apiKey.id, registry.countOfKey(key.apiKey.id));
         if (release === undefined) {
@@ -337,7 +348,13 @@ export function registerWorkerGateway(
 
   return {
     connectionCount: () => registry.size,
+    workerCount: () => {
+      let registered = 0;
+      for (const connection of registry) if (connection.state === "registered") registered++;
+      return registered;
+    },
     async shutDown() {
+      shuttingDown = true;
       clearInterval(timer);
       unsubscribe();
       unsubscribeKeyChanges();

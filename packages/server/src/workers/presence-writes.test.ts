@@ -91,4 +91,44 @@ describe("PresenceWrites.register (group commit)", () => {
     ]);
     expect(await findWorkerRow(deps.db, "wkr_new2")).toBeUndefined();
   });
+
+  it("a machine registering twice in one batch gets one row, owned by its later connection", async () => {
+    const { apiKey } = await createApiKey(deps, { workspaceId, actor: owner, name: "twice" });
+    const writes = new PresenceWrites(deps.db);
+    const first = registration(apiKey.id, 7);
+    const second = { ...first, newId: "wkr_second", connectionId: "conn_second" };
+
+    const answers = await Promise.all([writes.register(first), writes.register(second)]);
+    expect(answers).toEqual([
+      { workerId: "wkr_new7", created: true },
+      { workerId: "wkr_new7", created: false },
+    ]);
+    const row = await deps.db
+      .selectFrom("workers")
+      .select(["id", "connection_id"])
+      .where("machine_id", "=", "machine-7")
+      .execute();
+    expect(row).toEqual([{ id: "wkr_new7", connection_id: "conn_second" }]);
+  });
+
+  it("marks a batch of disconnects, stopped or dropped, only for the connection that owns each row", async () => {
+    const { apiKey } = await createApiKey(deps, { workspaceId, actor: owner, name: "leaving" });
+    const writes = new PresenceWrites(deps.db);
+    await Promise.all([1, 2, 3].map((index) => writes.register(registration(apiKey.id, index))));
+    const at = deps.clock.now().toISOString();
+
+    const changed = await Promise.all([
+      writes.disconnect({ workerId: "wkr_new1", connectionId: "conn_1", at, stopped: false }),
+      writes.disconnect({ workerId: "wkr_new2", connectionId: "conn_2", at, stopped: true }),
+      // A late close of a connection the row no longer belongs to changes nothing.
+      writes.disconnect({ workerId: "wkr_new3", connectionId: "conn_replaced", at, stopped: false }),
+    ]);
+    expect(changed).toEqual([true, true, false]);
+    expect(await findWorkerRow(deps.db, "wkr_new1")).toMatchObject({ disconnected_at: at, stopped_at: null });
+    expect(await findWorkerRow(deps.db, "wkr_new2")).toMatchObject({ disconnected_at: at, stopped_at: at });
+    expect(await findWorkerRow(deps.db, "wkr_new3")).toMatchObject({
+      disconnected_at: null,
+      stopped_at: null,
+    });
+  });
 });

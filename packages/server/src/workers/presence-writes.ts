@@ -17,7 +17,7 @@ import {
   writeHeartbeats,
 } from "./store.ts";
 
-export interface Heartbeat {
+interface Heartbeat {
   workerId: string;
   connectionId: string;
   at: string;

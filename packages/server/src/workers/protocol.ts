@@ -6,7 +6,7 @@
  */
 import { type ServerMessage, type WorkerMessage, workerMessageSchema } from "@cogno/protocol";
 
-export type ParsedFrame = { ok: true; message: WorkerMessage } | { ok: false; problem: string };
+type ParsedFrame = { ok: true; message: WorkerMessage } | { ok: false; problem: string };
 
 export function parseWorkerFrame(data: Buffer, isBinary: boolean): ParsedFrame {
   let json: unknown;

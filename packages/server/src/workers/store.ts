@@ -173,44 +173,83 @@ export async function upsertWorkersOnRegister(
       if (isPostgres(trx)) keyCheck = keyCheck.forShare();
       for (const row of await keyCheck.execute()) active.add(row.id);
     }
-    const results: Registered[] = [];
-    for (const input of registrations) {
-      if (!active.has(input.apiKeyId)) {
-        results.push(undefined);
-        continue;
+    // One multi-row statement per round: a row may appear once per statement (PostgreSQL refuses
+    // to update a row twice in one ON CONFLICT), so a machine registering twice in one batch goes
+    // into the next round, which is also the order its registrations arrived in.
+    const results: Registered[] = registrations.map(() => undefined);
+    let waiting = registrations
+      .map((input, index) => ({ input, index }))
+      .filter(({ input }) => active.has(input.apiKeyId));
+    while (waiting.length > 0) {
+      const round: typeof waiting = [];
+      const later: typeof waiting = [];
+      const seen = new Set<string>();
+      for (const item of waiting) {
+        const machine = machineKey(item.input.workspaceId, item.input.ownerId, item.input.hello.machineId);
+        if (seen.has(machine)) later.push(item);
+        else {
+          seen.add(machine);
+          round.push(item);
+        }
       }
-      const { hello } = input;
-      const live = {
-        name: hello.name,
-        hostname: hello.hostname,
-        os: hello.os,
-        arch: hello.arch,
-        version: hello.version,
-        api_key_id: input.apiKeyId,
-        connection_id: input.connectionId,
-        connected_at: input.at,
-        disconnected_at: null,
-        stopped_at: null,
-        last_heartbeat_at: input.at,
-        last_ip: input.ip,
-      };
-      const row = await trx
+      const rows = await trx
         .insertInto("workers")
-        .values({
-          id: input.newId,
-          workspace_id: input.workspaceId,
-          owner_id: input.ownerId,
-          machine_id: hello.machineId,
-          registered_at: input.at,
-          ...live,
-        })
-        .onConflict((oc) => oc.columns(["workspace_id", "owner_id", "machine_id"]).doUpdateSet(live))
-        .returning("id")
-        .executeTakeFirstOrThrow();
-      results.push({ workerId: row.id, created: row.id === input.newId });
+        .values(
+          round.map(({ input }) => ({
+            id: input.newId,
+            workspace_id: input.workspaceId,
+            owner_id: input.ownerId,
+            machine_id: input.hello.machineId,
+            registered_at: input.at,
+            name: input.hello.name,
+            hostname: input.hello.hostname,
+            os: input.hello.os,
+            arch: input.hello.arch,
+            version: input.hello.version,
+            api_key_id: input.apiKeyId,
+            connection_id: input.connectionId,
+            connected_at: input.at,
+            disconnected_at: null,
+            stopped_at: null,
+            last_heartbeat_at: input.at,
+            last_ip: input.ip,
+          })),
+        )
+        .onConflict((oc) =>
+          oc.columns(["workspace_id", "owner_id", "machine_id"]).doUpdateSet((eb) => ({
+            name: eb.ref("excluded.name"),
+            hostname: eb.ref("excluded.hostname"),
+            os: eb.ref("excluded.os"),
+            arch: eb.ref("excluded.arch"),
+            version: eb.ref("excluded.version"),
+            api_key_id: eb.ref("excluded.api_key_id"),
+            connection_id: eb.ref("excluded.connection_id"),
+            connected_at: eb.ref("excluded.connected_at"),
+            disconnected_at: null,
+            stopped_at: null,
+            last_heartbeat_at: eb.ref("excluded.last_heartbeat_at"),
+            last_ip: eb.ref("excluded.last_ip"),
+          })),
+        )
+        .returning(["id", "workspace_id", "owner_id", "machine_id"])
+        .execute();
+      // RETURNING's order is not promised: match rows to registrations by machine.
+      const idOf = new Map(
+        rows.map((row) => [machineKey(row.workspace_id, row.owner_id, row.machine_id), row.id]),
+      );
+      for (const { input, index } of round) {
+        const workerId = idOf.get(machineKey(input.workspaceId, input.ownerId, input.hello.machineId));
+        if (workerId === undefined) throw new Error("a registered worker row was not returned");
+        results[index] = { workerId, created: workerId === input.newId };
+      }
+      waiting = later;
     }
     return results;
   });
+}
+
+function machineKey(workspaceId: string, ownerId: string, machineId: string): string {
+  return JSON.stringify([workspaceId, ownerId, machineId]);
 }
 
 /** One registration on its own (see upsertWorkersOnRegister): the row's id, or undefined. */
@@ -256,14 +295,31 @@ export async function markWorkersDisconnected(
   if (disconnects.length === 0) return [];
   return db.transaction().execute(async (trx) => {
     const changed: string[] = [];
-    for (const item of disconnects) {
-      const result = await trx
-        .updateTable("workers")
-        .set(item.stopped ? { disconnected_at: item.at, stopped_at: item.at } : { disconnected_at: item.at })
-        .where("id", "=", item.workerId)
-        .where("connection_id", "=", item.connectionId)
-        .executeTakeFirst();
-      if (Number(result.numUpdatedRows) === 1) changed.push(item.workerId);
+    // One statement per kind (stopped or dropped) and chunk; each row is marked at the latest time
+    // of its group (they are milliseconds apart: a batch is what closed in one turn of the loop).
+    for (const stopped of [false, true]) {
+      const group = disconnects.filter((item) => item.stopped === stopped);
+      for (let start = 0; start < group.length; start += 500) {
+        const chunk = group.slice(start, start + 500);
+        const at =
+          chunk
+            .map((item) => item.at)
+            .sort()
+            .at(-1) ?? "";
+        const rows = await trx
+          .updateTable("workers")
+          .set(stopped ? { disconnected_at: at, stopped_at: at } : { disconnected_at: at })
+          .where((eb) =>
+            eb(
+              eb.refTuple("id", "connection_id"),
+              "in",
+              chunk.map((item) => eb.tuple(item.workerId, item.connectionId)),
+            ),
+          )
+          .returning("id")
+          .execute();
+        for (const row of rows) changed.push(row.id);
+      }
     }
     return changed;
   });
