@@ -34,7 +34,7 @@ beforeAll(async () => {
 async function inviteLink(role: "Member" | "Admin"): Promise<string> {
   const { page } = owner;
   await openSettings(page, "Members");
-  await page.getByLabel("Role").selectOption({ value: role.toLowerCase() });
+  await page.getByLabel("Role", { exact: true }).selectOption({ value: role.toLowerCase() });
   await page.getByRole("button", { name: "Create invite link" }).click();
   const link = page.getByLabel(`Invitation link (${role})`);
   await link.waitFor();

@@ -66,7 +66,11 @@ describe("Revoke a key", () => {
     // 3. Select the revoke icon.
     await row.getByRole("button", { name: "Revoke buildkite-prod-worker" }).click();
     const confirm = page.getByRole("alertdialog", { name: "Revoke “buildkite-prod-worker”?" });
-    await waitForText(confirm, `1 worker will lose access: ${hostname()}`);
+    await waitForText(confirm, "1 worker used this key in the last 30 days and will lose access");
+    await waitForText(
+      confirm.getByRole("list", { name: "Workers that will lose access" }),
+      new RegExp(`^${hostname()}\\s*Online`),
+    );
     await waitForText(confirm, "immediate and irreversible");
     await saveScreenshot(page, "revoke-dialog");
     // 4. Confirm Revoke.
@@ -123,7 +127,8 @@ describe("Rotate a key", () => {
     await openSettings(page, "API Keys");
     await keyRow(page, "ci-runner-2026-05").getByRole("button", { name: "Revoke ci-runner-2026-05" }).click();
     const confirm = page.getByRole("alertdialog");
-    await waitForText(confirm, "No worker is connected with this key right now.");
+    // The machine moved to the new key, so the old one's last 30 days hold no worker any more.
+    await waitForText(confirm, "No worker used this key in the last 30 days.");
     await confirm.getByRole("button", { name: "Revoke", exact: true }).click();
     await waitForText(page.getByRole("status"), "No workers were connected with it.");
 

@@ -101,6 +101,8 @@ export async function createApp(appDeps: Deps): Promise<App> {
   http.addHook("preValidation", async (request) => rejectNulCharacters(request));
   measureHttp(http, metrics);
   http.addHook("onResponse", async (request, reply) => {
+    // Not even built when request lines are off: decoding and redacting the URL costs every request.
+    if (!deps.log.isLevelEnabled("info")) return;
     request.log.info(
       {
         method: request.method,

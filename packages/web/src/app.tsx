@@ -12,8 +12,11 @@ import { Notice } from "./components/notice.tsx";
 import { navigate, Redirect, useLocation } from "./components/router.tsx";
 import { ApiProvider, type Session, SessionProvider } from "./components/session.tsx";
 import { matchRoute, safeNextPath } from "./lib/route-match.ts";
+import { ApiKeyPage } from "./pages/api-key-page.tsx";
 import { ApiKeysPage } from "./pages/api-keys-page.tsx";
+import { AuditLogPage } from "./pages/audit-log-page.tsx";
 import { CreateWorkspacePage } from "./pages/create-workspace-page.tsx";
+import { DevicePage } from "./pages/device-page.tsx";
 import { DocsPage } from "./pages/docs-page.tsx";
 import { InvitationPage } from "./pages/invitation-page.tsx";
 import { MembersPage } from "./pages/members-page.tsx";
@@ -82,7 +85,7 @@ export function App({ api: givenApi }: { api?: ApiClient }) {
   );
 }
 
-const SETTINGS_SECTIONS: readonly SettingsSection[] = ["api-keys", "workers", "members"];
+const SETTINGS_SECTIONS: readonly SettingsSection[] = ["api-keys", "workers", "members", "audit-log"];
 
 function Routes({ state, onSignedIn }: { state: SessionState; onSignedIn: () => Promise<void> }) {
   const location = useLocation();
@@ -136,6 +139,15 @@ function Routes({ state, onSignedIn }: { state: SessionState; onSignedIn: () => 
 
   if (me === null) return <Redirect to={`/sign-in?next=${encodeURIComponent(location.path)}`} />;
 
+  // The approval page of `cogno login`; signed-out people were sent to sign in above and come back.
+  if (matchRoute("/device", pathname)) {
+    return (
+      <AppShell workspace={pickWorkspace(me.workspaces)} section={null}>
+        <DevicePage />
+      </AppShell>
+    );
+  }
+
   if (matchRoute("/", pathname)) {
     const workspace = pickWorkspace(me.workspaces);
     return <Redirect to={workspace ? settingsPath(workspace.id, "api-keys") : "/welcome"} />;
@@ -153,6 +165,20 @@ function Routes({ state, onSignedIn }: { state: SessionState; onSignedIn: () => 
   const settingsRoot =
     matchRoute("/w/:workspaceId/settings", pathname) ?? matchRoute("/w/:workspaceId", pathname);
   if (settingsRoot?.workspaceId) return <Redirect to={settingsPath(settingsRoot.workspaceId, "api-keys")} />;
+
+  const keyPage = matchRoute("/w/:workspaceId/settings/api-keys/:keyId", pathname);
+  if (keyPage?.workspaceId && keyPage.keyId) {
+    const workspace = me.workspaces.find((candidate) => candidate.id === keyPage.workspaceId);
+    return (
+      <AppShell workspace={workspace ?? pickWorkspace(me.workspaces)} section={workspace ? "api-keys" : null}>
+        {workspace ? (
+          <ApiKeyPage key={`${workspace.id}/${keyPage.keyId}`} workspace={workspace} keyId={keyPage.keyId} />
+        ) : (
+          <NotFoundPage message="This workspace does not exist, or you are not a member of it." />
+        )}
+      </AppShell>
+    );
+  }
 
   const settings = matchRoute("/w/:workspaceId/settings/:section", pathname);
   const section = SETTINGS_SECTIONS.find((candidate) => candidate === settings?.section);
@@ -188,5 +214,11 @@ function renderSettings(section: SettingsSection, workspace: WorkspaceSummary): 
       return <WorkersPage key={workspace.id} workspace={workspace} />;
     case "members":
       return <MembersPage key={workspace.id} workspace={workspace} />;
+    case "audit-log":
+      return workspace.role === "member" ? (
+        <NotFoundPage message="Only owners and admins of this workspace can read its audit log." />
+      ) : (
+        <AuditLogPage key={workspace.id} workspace={workspace} />
+      );
   }
 }

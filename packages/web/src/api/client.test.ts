@@ -15,13 +15,28 @@ function fakeFetch(response: () => Response, calls: Recorded[] = []): typeof fet
   };
 }
 
+const owner = { id: "usr_1", email: "olivia@example.com", name: "Olivia" };
+const apiKey = {
+  id: "key_1",
+  name: "ci",
+  prefix: "cog_live_abcd",
+  scope: "worker",
+  createdAt: "2026-01-01T00:00:00.000Z",
+  lastUsedAt: null,
+  lastUsedIp: null,
+  expiresAt: null,
+  revokedAt: null,
+  revokedReason: null,
+  owner,
+};
+
 const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
 
 describe("createApiClient", () => {
   it("sends JSON with the session cookie to the contract's path", async () => {
     const calls: Recorded[] = [];
-    const client = createApiClient({ fetch: fakeFetch(() => json(201, { apiKey: {}, key: "k" }), calls) });
+    const client = createApiClient({ fetch: fakeFetch(() => json(201, { apiKey, key: "k" }), calls) });
     await client.createApiKey("wsp/1", { name: "ci" });
     expect(calls[0]?.url).toBe("/api/v1/workspaces/wsp%2F1/api-keys");
     expect(calls[0]?.init?.method).toBe("POST");
@@ -38,6 +53,48 @@ describe("createApiClient", () => {
       "/api/v1/workspaces/w1/api-keys",
       "/api/v1/workspaces/w1/api-keys?state=all",
     ]);
+  });
+
+  it("parses every answer with the route's schema: an answer off contract is refused, not cast", async () => {
+    const good = createApiClient({ fetch: fakeFetch(() => json(201, { apiKey, key: "k" })) });
+    await expect(good.createApiKey("w1", { name: "ci" })).resolves.toEqual({ apiKey, key: "k" });
+
+    const missingField = { ...apiKey, owner: undefined };
+    const bad = createApiClient({ fetch: fakeFetch(() => json(201, { apiKey: missingField, key: "k" })) });
+    await expect(bad.createApiKey("w1", { name: "ci" })).rejects.toMatchObject({
+      status: 201,
+      code: "unexpected_response",
+    });
+
+    // A status the route never answers is off contract too, even with a body that would parse.
+    const wrongStatus = createApiClient({ fetch: fakeFetch(() => json(200, { apiKey, key: "k" })) });
+    await expect(wrongStatus.createApiKey("w1", { name: "ci" })).rejects.toMatchObject({
+      code: "unexpected_response",
+    });
+  });
+
+  it("follows nextCursor until the last page", async () => {
+    const calls: Recorded[] = [];
+    let page = 0;
+    const client = createApiClient({
+      fetch: fakeFetch(() => {
+        page += 1;
+        return json(200, page === 1 ? { apiKeys: [apiKey], nextCursor: "c/2" } : { apiKeys: [apiKey] });
+      }, calls),
+    });
+    const { apiKeys } = await client.listApiKeys("w1", { includeRevoked: true });
+    expect(apiKeys).toHaveLength(2);
+    expect(calls.map((call) => call.url)).toEqual([
+      "/api/v1/workspaces/w1/api-keys?state=all",
+      "/api/v1/workspaces/w1/api-keys?state=all&cursor=c%2F2",
+    ]);
+  });
+
+  it("builds the audit export link with the page's filters", () => {
+    const client = createApiClient();
+    expect(client.auditLogExportUrl("w 1", { action: "api_key.rolled", actor: undefined })).toBe(
+      "/api/v1/workspaces/w%201/audit-log?format=ndjson&action=api_key.rolled",
+    );
   });
 
   it("returns nothing for 204", async () => {

@@ -5,11 +5,21 @@
  * 10 s. `onOpen` fires on every (re)connection so a page can refetch what it missed meanwhile;
  * `onError` when the stream is lost, so a page can say so.
  */
-import type { ApiKey, Worker } from "@cogno/protocol";
+import {
+  type ApiKey,
+  type Worker,
+  type WorkspaceEventData,
+  type WorkspaceEventName,
+  workspaceEventSchemas,
+} from "@cogno/protocol";
 
 export interface WorkspaceEventHandlers {
   onWorkerUpdated?: (worker: Worker) => void;
+  /** A worker was forgotten (from another tab, or after the retention period). */
+  onWorkerRemoved?: (worker: { id: string }) => void;
   onApiKeyCreated?: (apiKey: ApiKey) => void;
+  /** Renamed or rolled: still active. */
+  onApiKeyUpdated?: (apiKey: ApiKey) => void;
   onApiKeyRevoked?: (apiKey: ApiKey) => void;
   onOpen?: () => void;
   onError?: () => void;
@@ -32,15 +42,20 @@ export function subscribeToWorkspaceEvents(
   const open = () => {
     const current = new EventSource(url, { withCredentials: true });
     source = current;
-    const listen = <T>(event: string, handler: ((data: T) => void) | undefined) => {
+    const listen = <Name extends WorkspaceEventName>(
+      event: Name,
+      handler: ((data: WorkspaceEventData<Name>) => void) | undefined,
+    ) => {
       if (handler === undefined) return;
       current.addEventListener(event, (message: MessageEvent<string>) => {
-        const data = parseEventData<T>(message.data);
+        const data = parseEventData(event, message.data);
         if (data !== null) handler(data);
       });
     };
     listen("worker.updated", handlers.onWorkerUpdated);
+    listen("worker.removed", handlers.onWorkerRemoved);
     listen("api_key.created", handlers.onApiKeyCreated);
+    listen("api_key.updated", handlers.onApiKeyUpdated);
     listen("api_key.revoked", handlers.onApiKeyRevoked);
     current.addEventListener("open", () => {
       reopenDelay = FIRST_REOPEN_DELAY_MS;
@@ -63,11 +78,20 @@ export function subscribeToWorkspaceEvents(
   };
 }
 
-function parseEventData<T>(data: string): T | null {
+/**
+ * The event's data parsed with the contract's schema for its name. A malformed or off-contract
+ * event is skipped: the next refetch (on reconnection or on a page's own timer) corrects the view.
+ */
+export function parseEventData<Name extends WorkspaceEventName>(
+  event: Name,
+  data: string,
+): WorkspaceEventData<Name> | null {
+  let json: unknown;
   try {
-    const parsed: unknown = JSON.parse(data);
-    return typeof parsed === "object" && parsed !== null ? (parsed as T) : null;
+    json = JSON.parse(data);
   } catch {
-    return null; // a malformed event is skipped; the next refetch corrects the view
+    return null;
   }
+  const parsed = workspaceEventSchemas[event].safeParse(json);
+  return parsed.success ? (parsed.data as WorkspaceEventData<Name>) : null;
 }

@@ -4,12 +4,14 @@ import { buildPath } from "../lib/route-match.ts";
 import { Link, navigate, useLocation } from "./router.tsx";
 import { useOptionalSession } from "./session.tsx";
 
-export type SettingsSection = "api-keys" | "workers" | "members";
+export type SettingsSection = "api-keys" | "workers" | "members" | "audit-log";
 
-const SECTIONS: ReadonlyArray<{ section: SettingsSection; label: string }> = [
+/** `adminOnly`: shown to owners and admins only (the server refuses members anyway). */
+const SECTIONS: ReadonlyArray<{ section: SettingsSection; label: string; adminOnly?: boolean }> = [
   { section: "api-keys", label: "API Keys" },
   { section: "workers", label: "Workers" },
   { section: "members", label: "Members" },
+  { section: "audit-log", label: "Audit log", adminOnly: true },
 ];
 
 export function settingsPath(workspaceId: string, section: SettingsSection): string {
@@ -97,7 +99,7 @@ export function AppShell({
         <nav aria-label="Main" className="app-nav">
           <ul>
             {workspace
-              ? SECTIONS.map((item) => (
+              ? SECTIONS.filter((item) => !item.adminOnly || workspace.role !== "member").map((item) => (
                   <li key={item.section}>
                     <Link
                       to={settingsPath(workspace.id, item.section)}

@@ -1,7 +1,9 @@
 import { API_KEY_LIMIT, API_KEY_NAME_MAX, type CreateApiKeyResponse } from "@cogno/protocol";
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useId, useState } from "react";
 import { describeError, isApiError } from "../api/api-error.ts";
+import { EXPIRY_CHOICES, type ExpiryChoice, expiresAtFor, localDateInputValue } from "../lib/key-expiry.ts";
 import { adviseOnKeyName, type ExistingKey } from "../lib/key-name-advice.ts";
+import { formatExactTime } from "../lib/relative-time.ts";
 import { Dialog } from "./dialog.tsx";
 import { useApi } from "./session.tsx";
 import { TextField } from "./text-field.tsx";
@@ -31,6 +33,11 @@ export function CreateApiKeyDialog({
   const api = useApi();
   const [name, setName] = useState("");
   const [triedEmpty, setTriedEmpty] = useState(false);
+  const [expiry, setExpiry] = useState<ExpiryChoice>("never");
+  const [customDate, setCustomDate] = useState("");
+  const [expiryError, setExpiryError] = useState<string | null>(null);
+  const expiryId = useId();
+  const customDateId = useId();
   const { pending, error, setError, run } = usePendingAction((caught) => {
     if (!isApiError(caught, "api_key_limit_reached")) return describeError(caught);
     // The contract promises the message names the limit and how to free a slot; add the remedy
@@ -58,8 +65,14 @@ export function CreateApiKeyDialog({
       setTriedEmpty(true);
       return;
     }
+    // Computed at submit, so a preset counts its days from the moment of creation.
+    const chosen = expiresAtFor(expiry, new Date(), customDate);
+    if (!chosen.ok) {
+      setExpiryError(chosen.message);
+      return;
+    }
     await run(async () => {
-      onCreated(await api.createApiKey(workspaceId, { name: name.trim() }));
+      onCreated(await api.createApiKey(workspaceId, { name: name.trim(), expiresAt: chosen.expiresAt }));
     });
   };
 
@@ -93,6 +106,47 @@ export function CreateApiKeyDialog({
           warning={advice.kind === "ok" ? null : advice.message}
           error={fieldError}
         />
+        <div className="field">
+          <label htmlFor={expiryId}>Expires</label>
+          <select
+            id={expiryId}
+            value={expiry}
+            onChange={(event) => {
+              const choice = EXPIRY_CHOICES.find((candidate) => candidate.value === event.target.value);
+              if (choice) setExpiry(choice.value);
+              setExpiryError(null);
+            }}
+          >
+            {EXPIRY_CHOICES.map((choice) => (
+              <option key={choice.value} value={choice.value}>
+                {choice.label}
+              </option>
+            ))}
+          </select>
+          <ExpiryPreview choice={expiry} customDate={customDate} />
+        </div>
+        {expiry === "custom" ? (
+          <div className="field">
+            <label htmlFor={customDateId}>Last day the key works</label>
+            <input
+              id={customDateId}
+              type="date"
+              min={localDateInputValue(new Date())}
+              value={customDate}
+              aria-invalid={expiryError ? true : undefined}
+              aria-describedby={expiryError ? `${customDateId}-error` : undefined}
+              onChange={(event) => {
+                setCustomDate(event.target.value);
+                setExpiryError(null);
+              }}
+            />
+            {expiryError ? (
+              <p id={`${customDateId}-error`} className="field-error" role="alert">
+                {expiryError}
+              </p>
+            ) : null}
+          </div>
+        ) : null}
         <p className="muted small-text">
           The key has the <code>worker</code> scope: it lets a <code>cogno</code> worker daemon connect to
           this workspace. It is shown once, right after you create it.
@@ -112,5 +166,23 @@ export function CreateApiKeyDialog({
         </div>
       </form>
     </Dialog>
+  );
+}
+
+/** Says when the chosen expiry falls, and what happens then. */
+function ExpiryPreview({ choice, customDate }: { choice: ExpiryChoice; customDate: string }) {
+  const chosen = expiresAtFor(choice, new Date(), customDate);
+  if (choice === "never")
+    return (
+      <div className="field-hint">
+        The key works until it is revoked. You can roll or revoke it at any time.
+      </div>
+    );
+  if (!chosen.ok || chosen.expiresAt === null) return null;
+  return (
+    <div className="field-hint">
+      Stops working {formatExactTime(new Date(chosen.expiresAt))}; its workers are disconnected then. The list
+      flags it 7 days before.
+    </div>
   );
 }

@@ -3,13 +3,20 @@ import { useEffect, useState } from "react";
 import { describeError } from "../api/api-error.ts";
 import { ConfirmDialog } from "./confirm-dialog.tsx";
 import { useApi } from "./session.tsx";
+import { StatusBadge } from "./status-badge.tsx";
+import { TimeAgo } from "./time-ago.tsx";
+import { useNow } from "./use-now.ts";
 
 type ConnectedWorkers =
   | { state: "loading" }
   | { state: "loaded"; workers: Worker[] }
   | { state: "failed"; message: string };
 
-/** Names the key and the workers connected with it right now, so nobody revokes the wrong worker by surprise. */
+/**
+ * Names the key and every worker that used it in the last 30 days, online or not, with its status
+ * and last heartbeat: a laptop asleep for a minute is about to lose access as surely as a connected
+ * one, and "no worker is connected" would hide it.
+ */
 export function RevokeApiKeyDialog({
   workspaceId,
   apiKey,
@@ -30,7 +37,7 @@ export function RevokeApiKeyDialog({
     let current = true;
     api.getApiKey(workspaceId, apiKey.id).then(
       (detail) => {
-        if (current) setConnected({ state: "loaded", workers: detail.workers });
+        if (current) setConnected({ state: "loaded", workers: detail.recentWorkers });
       },
       (caught: unknown) => {
         if (current) setConnected({ state: "failed", message: describeError(caught) });
@@ -64,29 +71,41 @@ export function RevokeApiKeyDialog({
       <div className="connected-workers" aria-live="polite">
         {connected.state === "loading" ? <p className="muted">Checking which workers use this key…</p> : null}
         {connected.state === "failed" ? (
-          <p className="field-error">Could not list the connected workers: {connected.message}</p>
+          <p className="field-error">Could not list the workers that use this key: {connected.message}</p>
         ) : null}
-        {connected.state === "loaded" ? <ConnectedWorkersSummary workers={connected.workers} /> : null}
+        {connected.state === "loaded" ? <RecentWorkersSummary workers={connected.workers} /> : null}
       </div>
     </ConfirmDialog>
   );
 }
 
-function ConnectedWorkersSummary({ workers }: { workers: Worker[] }) {
+function RecentWorkersSummary({ workers }: { workers: Worker[] }) {
+  const now = useNow();
   if (workers.length === 0) {
-    return <p>No worker is connected with this key right now.</p>;
+    return <p>No worker used this key in the last 30 days.</p>;
   }
-  const names = workers
-    .map((worker) => (worker.hostname === worker.name ? worker.name : `${worker.name} (${worker.hostname})`))
-    .join(", ");
   return (
     <div className="callout danger">
       <p>
         <strong>
-          {workers.length === 1 ? "1 worker will lose access" : `${workers.length} workers will lose access`}:
-        </strong>{" "}
-        {names}
+          {workers.length === 1
+            ? "1 worker used this key in the last 30 days and will lose access"
+            : `${workers.length} workers used this key in the last 30 days and will lose access`}
+          :
+        </strong>
       </p>
+      <ul className="recent-workers" aria-label="Workers that will lose access">
+        {workers.map((worker) => (
+          <li key={worker.id}>
+            <strong>{worker.name}</strong>
+            {worker.hostname === worker.name ? "" : ` (${worker.hostname})`}{" "}
+            <StatusBadge status={worker.status} />{" "}
+            <span className="muted">
+              last heartbeat <TimeAgo iso={worker.lastHeartbeatAt} now={now} fallback="never" />
+            </span>
+          </li>
+        ))}
+      </ul>
     </div>
   );
 }

@@ -26,6 +26,10 @@ describe("formatRelativeTime", () => {
 
   it("speaks of the future when a time is well ahead", () => {
     expect(formatRelativeTime(ago(-2 * 86_400_000), now)).toBe("in 2 days");
+    // regression: a 7-day link read "in 6 days" a second after it was made
+    expect(formatRelativeTime(ago(-(7 * 86_400_000 - 1_000)), now)).toBe("in 7 days");
+    expect(formatRelativeTime(ago(-(90 * 60_000)), now)).toBe("in 2 hours");
+    expect(formatRelativeTime(ago(-(3_600_000 - 500)), now)).toBe("in 1 hour");
   });
 });
 

@@ -28,9 +28,16 @@ export function formatRelativeTime(then: Date, now: Date): string {
   // A timestamp slightly ahead of the browser clock is clock skew, not the future.
   if (Math.abs(elapsed) < JUST_NOW || (elapsed < 0 && -elapsed < MINUTE)) return "just now";
   const magnitude = Math.abs(elapsed);
-  const unit = UNITS.find((candidate) => magnitude < candidate.below) ?? UNITS[UNITS.length - 1];
+  // The past is floored ("1 minute ago" until a full 2); the future is rounded, so a link or key
+  // made to last 7 days reads "in 7 days" when made, not "in 6 days" a second later (and an hour
+  // is "in 1 hour", not "in 60 minutes").
+  const countIn = (size: number) =>
+    Math.max(1, elapsed >= 0 ? Math.floor(magnitude / size) : Math.round(magnitude / size));
+  const unit =
+    UNITS.find((candidate) => countIn(candidate.size) * candidate.size < candidate.below) ??
+    UNITS[UNITS.length - 1];
   if (unit === undefined) return "just now";
-  const count = Math.max(1, Math.floor(magnitude / unit.size));
+  const count = countIn(unit.size);
   const phrase = `${count} ${unit.name}${count === 1 ? "" : "s"}`;
   return elapsed >= 0 ? `${phrase} ago` : `in ${phrase}`;
 }

@@ -2,23 +2,33 @@ import {
   API_KEY_LIMIT,
   type ApiKey,
   type CreateApiKeyResponse,
+  type LeakReport,
   type RevokeApiKeyResponse,
+  type RollApiKeyResponse,
   type WorkspaceSummary,
 } from "@cogno/protocol";
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import { subscribeToWorkspaceEvents } from "../api/workspace-events.ts";
+import { ExpiryCell, LastUsedCell, RevokedBadge } from "../components/api-key-state.tsx";
 import { CreateApiKeyDialog } from "../components/create-api-key-dialog.tsx";
 import { Notice } from "../components/notice.tsx";
 import { usePageTitle } from "../components/page-title.ts";
 import { RawKeyDialog } from "../components/raw-key-dialog.tsx";
+import { RenameApiKeyDialog } from "../components/rename-api-key-dialog.tsx";
 import { RevokeApiKeyDialog } from "../components/revoke-api-key-dialog.tsx";
-import { navigate, useLocation } from "../components/router.tsx";
+import { RollApiKeyDialog } from "../components/roll-api-key-dialog.tsx";
+import { Link, navigate, useLocation } from "../components/router.tsx";
 import { useApi, useSession } from "../components/session.tsx";
 import { SettingsPageHeader } from "../components/settings-page-header.tsx";
 import { TimeAgo } from "../components/time-ago.tsx";
 import { useNow } from "../components/use-now.ts";
 import { useReloadable } from "../components/use-reloadable.ts";
+import { countsTowardLimit } from "../lib/key-limit.ts";
 import { mergeApiKey } from "../lib/merge-api-key.ts";
+import { apiKeyPath } from "./api-key-page.tsx";
+
+/** Leaked keys revoked this recently are called out above the list, whatever the filter. */
+const LEAK_CALLOUT_MS = 30 * 86_400_000;
 
 /** The one moment a raw key is held: from the create response until the dialog closes. */
 interface Revealed {
@@ -39,14 +49,14 @@ export function ApiKeysPage({ workspace }: { workspace: WorkspaceSummary }) {
   const [creating, setCreating] = useState(false);
   const [revealed, setRevealed] = useState<Revealed | null>(null);
   const [revoking, setRevoking] = useState<ApiKey | null>(null);
+  const [renaming, setRenaming] = useState<ApiKey | null>(null);
+  const [rolling, setRolling] = useState<ApiKey | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
 
-  const showRevokedRef = useRef(showRevoked);
-  showRevokedRef.current = showRevoked;
-
-  // The toggle is read through a ref so that flipping it re-reads without reopening the event stream.
+  // Every key, revoked ones too: the toggle only filters what is shown, and a key revoked because
+  // it leaked is called out whatever the toggle says.
   const readKeys = useCallback(
-    async () => (await api.listApiKeys(workspace.id, { includeRevoked: showRevokedRef.current })).apiKeys,
+    async () => (await api.listApiKeys(workspace.id, { includeRevoked: true })).apiKeys,
     [api, workspace.id],
   );
   const {
@@ -57,24 +67,21 @@ export function ApiKeysPage({ workspace }: { workspace: WorkspaceSummary }) {
     reload: loadKeys,
   } = useReloadable(readKeys);
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: reload when the revoked toggle changes
   useEffect(() => {
     void loadKeys();
-  }, [loadKeys, showRevoked]);
+  }, [loadKeys]);
 
   useEffect(() => {
     let opened = false;
     // A member only ever sees their own keys, whatever the stream carries.
     const isVisible = (apiKey: ApiKey) => canSeeAll || apiKey.owner.id === me.user.id;
+    const merge = (apiKey: ApiKey) => {
+      if (isVisible(apiKey)) setApiKeys((keys) => (keys ? mergeApiKey(keys, apiKey, true) : keys));
+    };
     return subscribeToWorkspaceEvents(workspace.id, {
-      onApiKeyCreated: (apiKey) => {
-        if (isVisible(apiKey))
-          setApiKeys((keys) => (keys ? mergeApiKey(keys, apiKey, showRevokedRef.current) : keys));
-      },
-      onApiKeyRevoked: (apiKey) => {
-        if (isVisible(apiKey))
-          setApiKeys((keys) => (keys ? mergeApiKey(keys, apiKey, showRevokedRef.current) : keys));
-      },
+      onApiKeyCreated: merge,
+      onApiKeyUpdated: merge,
+      onApiKeyRevoked: merge,
       onOpen: () => {
         // The first open follows the initial load; later ones are reconnections that may have missed events.
         if (opened) void loadKeys();
@@ -84,18 +91,34 @@ export function ApiKeysPage({ workspace }: { workspace: WorkspaceSummary }) {
   }, [workspace.id, canSeeAll, me.user.id, loadKeys, setApiKeys]);
 
   const activeKeys = (apiKeys ?? []).filter((key) => key.revokedAt === null);
+  const shownKeys = apiKeys === null ? null : showRevoked ? apiKeys : activeKeys;
   const myActiveKeys = activeKeys.filter((key) => key.owner.id === me.user.id);
-  const atLimit = myActiveKeys.length >= API_KEY_LIMIT;
+  // A key in a roll's grace window still works but no longer counts toward the 25.
+  const myCountedKeys = myActiveKeys.filter((key) => countsTowardLimit(key, myActiveKeys));
+  const atLimit = myCountedKeys.length >= API_KEY_LIMIT;
+  const recentlyLeaked = (apiKeys ?? []).filter(
+    (key) =>
+      key.revokedReason === "leaked" &&
+      key.revokedAt !== null &&
+      now.getTime() - Date.parse(key.revokedAt) < LEAK_CALLOUT_MS,
+  );
 
   const handleCreated = (created: CreateApiKeyResponse) => {
-    setApiKeys((keys) => mergeApiKey(keys ?? [], created.apiKey, showRevokedRef.current));
+    setApiKeys((keys) => mergeApiKey(keys ?? [], created.apiKey, true));
     setCreating(false);
     setNotice(null);
     setRevealed({ keyName: created.apiKey.name, rawKey: created.key, prefix: created.apiKey.prefix });
   };
 
+  const handleRolled = (result: RollApiKeyResponse) => {
+    setApiKeys((keys) => mergeApiKey(mergeApiKey(keys ?? [], result.previous, true), result.apiKey, true));
+    setRolling(null);
+    setNotice(null);
+    setRevealed({ keyName: result.apiKey.name, rawKey: result.key, prefix: result.apiKey.prefix });
+  };
+
   const handleRevoked = (result: RevokeApiKeyResponse) => {
-    setApiKeys((keys) => mergeApiKey(keys ?? [], result.apiKey, showRevokedRef.current));
+    setApiKeys((keys) => mergeApiKey(keys ?? [], result.apiKey, true));
     setRevoking(null);
     const count = result.disconnectedWorkers;
     setNotice(
@@ -142,7 +165,7 @@ export function ApiKeysPage({ workspace }: { workspace: WorkspaceSummary }) {
 
       <p id="key-counter" className={`key-counter${atLimit ? " at-limit" : ""}`} data-testid="key-counter">
         <strong>
-          {myActiveKeys.length} of {API_KEY_LIMIT} active keys
+          {myCountedKeys.length} of {API_KEY_LIMIT} active keys
         </strong>
         {canSeeAll ? <span className="muted"> (yours; the limit is per person)</span> : null}
         {atLimit ? (
@@ -152,6 +175,28 @@ export function ApiKeysPage({ workspace }: { workspace: WorkspaceSummary }) {
 
       {notice ? <Notice onDismiss={() => setNotice(null)}>{notice}</Notice> : null}
       {loadError ? <Notice tone="error">{loadError}</Notice> : null}
+      {recentlyLeaked.length > 0 ? (
+        <div className="callout danger" data-testid="leaked-keys">
+          <p>
+            <strong>
+              {recentlyLeaked.length === 1
+                ? "A key was revoked because it was found published"
+                : `${recentlyLeaked.length} keys were revoked because they were found published`}
+              :
+            </strong>
+          </p>
+          <ul>
+            {recentlyLeaked.map((key) => (
+              <li key={key.id}>
+                <Link to={apiKeyPath(workspace.id, key.id)}>{key.name}</Link>{" "}
+                <code className="key-prefix">{key.prefix}…</code>,{" "}
+                <LeakWhere workspaceId={workspace.id} keyId={key.id} />{" "}
+                <TimeAgo iso={key.revokedAt} now={now} />. Create a new key for its machines.
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
 
       <div className="toolbar">
         <label className="checkbox">
@@ -165,7 +210,7 @@ export function ApiKeysPage({ workspace }: { workspace: WorkspaceSummary }) {
       </div>
 
       {loading ? <p className="muted">Loading keys…</p> : null}
-      {apiKeys !== null && apiKeys.length === 0 ? (
+      {shownKeys !== null && shownKeys.length === 0 ? (
         <div className="empty-state">
           <h2>No {showRevoked ? "" : "active "}keys yet</h2>
           <p>
@@ -174,7 +219,7 @@ export function ApiKeysPage({ workspace }: { workspace: WorkspaceSummary }) {
           </p>
         </div>
       ) : null}
-      {apiKeys !== null && apiKeys.length > 0 ? (
+      {shownKeys !== null && shownKeys.length > 0 ? (
         <div className="table-scroll">
           <table className="data-table responsive" aria-label="API keys">
             <thead>
@@ -184,20 +229,21 @@ export function ApiKeysPage({ workspace }: { workspace: WorkspaceSummary }) {
                 {canSeeAll ? <th scope="col">Owner</th> : null}
                 <th scope="col">Created</th>
                 <th scope="col">Last used</th>
+                <th scope="col">Expires</th>
                 <th scope="col">
                   <span className="visually-hidden">Actions</span>
                 </th>
               </tr>
             </thead>
             <tbody>
-              {apiKeys.map((apiKey) => (
+              {shownKeys.map((apiKey) => (
                 <tr
                   key={apiKey.id}
                   data-key-id={apiKey.id}
                   className={apiKey.revokedAt ? "revoked-row" : undefined}
                 >
                   <th scope="row" data-label="Name" className="key-name">
-                    {apiKey.name}
+                    <Link to={apiKeyPath(workspace.id, apiKey.id)}>{apiKey.name}</Link>
                   </th>
                   <td data-label="Prefix">
                     <code className="key-prefix">{apiKey.prefix}…</code>
@@ -211,24 +257,51 @@ export function ApiKeysPage({ workspace }: { workspace: WorkspaceSummary }) {
                     <TimeAgo iso={apiKey.createdAt} now={now} />
                   </td>
                   <td data-label="Last used">
-                    <TimeAgo iso={apiKey.lastUsedAt} now={now} fallback="never" />
+                    <LastUsedCell apiKey={apiKey} now={now} />
+                  </td>
+                  <td data-label="Expires">
+                    <ExpiryCell apiKey={apiKey} now={now} />
                   </td>
                   <td data-label="Actions" className="actions">
                     {apiKey.revokedAt ? (
-                      <span className="badge badge-revoked">
-                        Revoked <TimeAgo iso={apiKey.revokedAt} now={now} />
-                      </span>
+                      <>
+                        <RevokedBadge apiKey={apiKey} now={now} />
+                        {apiKey.revokedReason === "leaked" ? (
+                          <span className="small-text leak-where">
+                            {" "}
+                            <LeakWhere workspaceId={workspace.id} keyId={apiKey.id} />
+                          </span>
+                        ) : null}
+                      </>
                     ) : (
-                      <button
-                        type="button"
-                        className="icon-button danger"
-                        // The prefix makes each button's name unique, even for keys that share a name.
-                        aria-label={`Revoke ${apiKey.name} (${apiKey.prefix}…)`}
-                        title={`Revoke ${apiKey.name} (${apiKey.prefix}…)`}
-                        onClick={() => setRevoking(apiKey)}
-                      >
-                        <RevokeIcon />
-                      </button>
+                      <span className="row-actions">
+                        <button
+                          type="button"
+                          className="button secondary small"
+                          aria-label={`Rename ${apiKey.name} (${apiKey.prefix}…)`}
+                          onClick={() => setRenaming(apiKey)}
+                        >
+                          Rename
+                        </button>
+                        <button
+                          type="button"
+                          className="button secondary small"
+                          aria-label={`Roll ${apiKey.name} (${apiKey.prefix}…)`}
+                          onClick={() => setRolling(apiKey)}
+                        >
+                          Roll
+                        </button>
+                        <button
+                          type="button"
+                          className="icon-button danger"
+                          // The prefix makes each button's name unique, even for keys that share a name.
+                          aria-label={`Revoke ${apiKey.name} (${apiKey.prefix}…)`}
+                          title={`Revoke ${apiKey.name} (${apiKey.prefix}…)`}
+                          onClick={() => setRevoking(apiKey)}
+                        >
+                          <RevokeIcon />
+                        </button>
+                      </span>
                     )}
                   </td>
                 </tr>
@@ -259,6 +332,26 @@ export function ApiKeysPage({ workspace }: { workspace: WorkspaceSummary }) {
           onClosed={() => setRevealed(null)}
         />
       ) : null}
+      {renaming ? (
+        <RenameApiKeyDialog
+          workspaceId={workspace.id}
+          apiKey={renaming}
+          onRenamed={(renamed) => {
+            setApiKeys((keys) => mergeApiKey(keys ?? [], renamed, true));
+            setRenaming(null);
+            setNotice(`Renamed to “${renamed.name}” (${renamed.prefix}…).`);
+          }}
+          onDismiss={() => setRenaming(null)}
+        />
+      ) : null}
+      {rolling ? (
+        <RollApiKeyDialog
+          workspaceId={workspace.id}
+          apiKey={rolling}
+          onRolled={handleRolled}
+          onDismiss={() => setRolling(null)}
+        />
+      ) : null}
       {revoking ? (
         <RevokeApiKeyDialog
           workspaceId={workspace.id}
@@ -269,6 +362,33 @@ export function ApiKeysPage({ workspace }: { workspace: WorkspaceSummary }) {
         />
       ) : null}
     </section>
+  );
+}
+
+/** Where a leaked key was found, read from its page's data (the list does not carry it). */
+function LeakWhere({ workspaceId, keyId }: { workspaceId: string; keyId: string }) {
+  const api = useApi();
+  const [report, setReport] = useState<LeakReport | null>(null);
+  useEffect(() => {
+    let current = true;
+    api.getApiKey(workspaceId, keyId).then(
+      (detail) => {
+        if (current && detail.leakReport) setReport(detail.leakReport);
+      },
+      () => {
+        // The reason stands without the place.
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [api, workspaceId, keyId]);
+  if (report === null) return <>reported leaked</>;
+  return (
+    <>
+      found at <span className="mono">{report.url || "an unnamed place"}</span>
+      {report.source ? ` (${report.source})` : ""}
+    </>
   );
 }
 

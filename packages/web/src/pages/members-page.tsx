@@ -1,6 +1,7 @@
-import type { Invitation, Member, Role, WorkspaceSummary } from "@cogno/protocol";
+import type { CreatedInvitation, Invitation, Member, Role, WorkspaceSummary } from "@cogno/protocol";
 import { type FormEvent, useCallback, useEffect, useId, useState } from "react";
-import { describeError } from "../api/api-error.ts";
+import { describeError, isApiError } from "../api/api-error.ts";
+import { ConfirmDialog } from "../components/confirm-dialog.tsx";
 import { CopyButton } from "../components/copy-button.tsx";
 import { Notice } from "../components/notice.tsx";
 import { usePageTitle } from "../components/page-title.ts";
@@ -20,10 +21,21 @@ function canRemove(viewer: WorkspaceSummary, viewerId: string, member: Member): 
   return viewer.role !== "member" && member.role !== "owner" && member.user.id !== viewerId;
 }
 
+/**
+ * The roles a viewer may give a member (API.md v1.1): owners any role to anyone (the server keeps
+ * the last owner); admins member or admin to non-owners; members nothing.
+ */
+export function assignableRoles(viewerRole: Role, member: Member): readonly Role[] {
+  if (viewerRole === "owner") return ["owner", "admin", "member"];
+  if (viewerRole === "admin" && member.role !== "owner") return ["admin", "member"];
+  return [];
+}
+
 export function MembersPage({ workspace }: { workspace: WorkspaceSummary }) {
   usePageTitle(`Members · ${workspace.name}`);
   const api = useApi();
-  const { me } = useSession();
+  const session = useSession();
+  const { me } = session;
   const now = useNow();
   const readMembers = useCallback(
     async () => (await api.listMembers(workspace.id)).members,
@@ -37,12 +49,57 @@ export function MembersPage({ workspace }: { workspace: WorkspaceSummary }) {
     reload: loadMembers,
   } = useReloadable(readMembers);
   const [removing, setRemoving] = useState<Member | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  const [notice, setNotice] = useState<{ tone: "success" | "error"; text: string } | null>(null);
+  const [changingRole, setChangingRole] = useState<string | null>(null);
   const isAdmin = workspace.role !== "member";
+
+  const refreshMe = session.refreshMe;
+  const readInvitations = useCallback(async () => {
+    if (!isAdmin) return [];
+    try {
+      return (await api.listInvitations(workspace.id)).invitations;
+    } catch (caught) {
+      // The role this page was drawn with is out of date (lowered in another tab or by an owner):
+      // re-read it, and the page redraws as a member's.
+      if (isApiError(caught, "forbidden")) {
+        await refreshMe();
+        return [];
+      }
+      throw caught;
+    }
+  }, [api, workspace.id, isAdmin, refreshMe]);
+  const invitations = useReloadable(readInvitations);
+  const reloadInvitations = invitations.reload;
 
   useEffect(() => {
     void loadMembers();
-  }, [loadMembers]);
+    void reloadInvitations();
+  }, [loadMembers, reloadInvitations]);
+
+  const changeRole = async (member: Member, role: Role) => {
+    setChangingRole(member.user.id);
+    setNotice(null);
+    try {
+      const { member: changed } = await api.changeMemberRole(workspace.id, member.user.id, { role });
+      setMembers(
+        (current) => current?.map((one) => (one.user.id === changed.user.id ? changed : one)) ?? null,
+      );
+      setNotice({
+        tone: "success",
+        text: `${changed.user.name} is now ${ROLE_LABELS[changed.role].toLowerCase()}.`,
+      });
+      // Lowering oneself changes what this page may show; an admin lowered also loses their links.
+      if (changed.user.id === me.user.id) await session.refreshMe();
+      void reloadInvitations();
+    } catch (caught) {
+      const text = isApiError(caught, "conflict")
+        ? `${caught.message} Make someone else an owner first.`
+        : describeError(caught);
+      setNotice({ tone: "error", text });
+    } finally {
+      setChangingRole(null);
+    }
+  };
 
   return (
     <section aria-labelledby="members-heading">
@@ -56,9 +113,24 @@ export function MembersPage({ workspace }: { workspace: WorkspaceSummary }) {
           </>
         }
       />
-      {notice ? <Notice onDismiss={() => setNotice(null)}>{notice}</Notice> : null}
+      {notice ? (
+        <Notice tone={notice.tone} onDismiss={() => setNotice(null)}>
+          {notice.text}
+        </Notice>
+      ) : null}
       {loadError ? <Notice tone="error">{loadError}</Notice> : null}
-      {isAdmin ? <InviteForm workspaceId={workspace.id} /> : null}
+      {isAdmin ? <InviteForm workspaceId={workspace.id} onCreated={() => void reloadInvitations()} /> : null}
+      {isAdmin ? (
+        <PendingInvitations
+          workspaceId={workspace.id}
+          invitations={invitations.data}
+          loadError={invitations.loadError}
+          onRevoked={(invitation) => {
+            invitations.setData((current) => current?.filter((one) => one.id !== invitation.id) ?? null);
+            setNotice({ tone: "success", text: "Invitation link revoked: it no longer lets anyone join." });
+          }}
+        />
+      ) : null}
       {loading ? <p className="muted">Loading members…</p> : null}
       {members !== null ? (
         <div className="table-scroll">
@@ -83,7 +155,12 @@ export function MembersPage({ workspace }: { workspace: WorkspaceSummary }) {
                   </th>
                   <td data-label="Email">{member.user.email}</td>
                   <td data-label="Role">
-                    <span className={`role role-${member.role}`}>{ROLE_LABELS[member.role]}</span>
+                    <RoleCell
+                      member={member}
+                      roles={assignableRoles(workspace.role, member)}
+                      pending={changingRole === member.user.id}
+                      onChange={(role) => void changeRole(member, role)}
+                    />
                   </td>
                   <td data-label="Joined">
                     <TimeAgo iso={member.joinedAt} now={now} />
@@ -113,10 +190,14 @@ export function MembersPage({ workspace }: { workspace: WorkspaceSummary }) {
           member={removing}
           onDismiss={() => setRemoving(null)}
           onRemoved={() => {
-            setNotice(`Removed ${removing.user.name}. Their API keys in this workspace were revoked.`);
+            setNotice({
+              tone: "success",
+              text: `Removed ${removing.user.name}. Their API keys in this workspace were revoked.`,
+            });
             setMembers((current) => current?.filter((member) => member.user.id !== removing.user.id) ?? null);
             setRemoving(null);
             void loadMembers();
+            void reloadInvitations();
           }}
         />
       ) : null}
@@ -124,12 +205,135 @@ export function MembersPage({ workspace }: { workspace: WorkspaceSummary }) {
   );
 }
 
-function InviteForm({ workspaceId }: { workspaceId: string }) {
+function RoleCell({
+  member,
+  roles,
+  pending,
+  onChange,
+}: {
+  member: Member;
+  roles: readonly Role[];
+  pending: boolean;
+  onChange: (role: Role) => void;
+}) {
+  if (roles.length === 0)
+    return <span className={`role role-${member.role}`}>{ROLE_LABELS[member.role]}</span>;
+  return (
+    <select
+      className="role-select"
+      aria-label={`Role of ${member.user.name}`}
+      value={member.role}
+      disabled={pending}
+      onChange={(event) => {
+        const role = roles.find((candidate) => candidate === event.target.value);
+        if (role !== undefined && role !== member.role) onChange(role);
+      }}
+    >
+      {roles.map((role) => (
+        <option key={role} value={role}>
+          {ROLE_LABELS[role]}
+        </option>
+      ))}
+    </select>
+  );
+}
+
+/** Links not yet expired or revoked; anyone holding one can still join, so each can be revoked. */
+function PendingInvitations({
+  workspaceId,
+  invitations,
+  loadError,
+  onRevoked,
+}: {
+  workspaceId: string;
+  invitations: Invitation[] | null;
+  loadError: string | null;
+  onRevoked: (invitation: Invitation) => void;
+}) {
+  const api = useApi();
+  const now = useNow();
+  const [revoking, setRevoking] = useState<Invitation | null>(null);
+  return (
+    <div className="panel">
+      <h2 id="pending-invitations-heading">Pending invitations</h2>
+      {loadError ? <p className="field-error">{loadError}</p> : null}
+      {invitations !== null && invitations.length === 0 ? (
+        <p className="muted">No invitation link is pending.</p>
+      ) : null}
+      {invitations !== null && invitations.length > 0 ? (
+        <div className="table-scroll">
+          <table className="data-table responsive" aria-labelledby="pending-invitations-heading">
+            <thead>
+              <tr>
+                <th scope="col">Role</th>
+                <th scope="col">Created by</th>
+                <th scope="col">Created</th>
+                <th scope="col">Expires</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {invitations.map((invitation) => (
+                <tr key={invitation.id}>
+                  <th scope="row" data-label="Role">
+                    {ROLE_LABELS[invitation.role]}
+                  </th>
+                  <td data-label="Created by">
+                    <span title={invitation.createdBy.email}>{invitation.createdBy.name}</span>
+                  </td>
+                  <td data-label="Created">
+                    <TimeAgo iso={invitation.createdAt} now={now} />
+                  </td>
+                  <td data-label="Expires">
+                    <TimeAgo iso={invitation.expiresAt} now={now} />
+                  </td>
+                  <td data-label="Actions" className="actions">
+                    <button
+                      type="button"
+                      className="button danger small"
+                      aria-label={`Revoke the ${ROLE_LABELS[invitation.role].toLowerCase()} invitation by ${invitation.createdBy.name}, created ${formatExactTime(new Date(invitation.createdAt))}`}
+                      onClick={() => setRevoking(invitation)}
+                    >
+                      Revoke
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      {revoking ? (
+        <ConfirmDialog
+          title="Revoke this invitation link?"
+          describedBy="revoke-invitation-warning"
+          confirmLabel="Revoke link"
+          pendingLabel="Revoking…"
+          onConfirm={async () => {
+            await api.revokeInvitation(workspaceId, revoking.id);
+            onRevoked(revoking);
+            setRevoking(null);
+          }}
+          onDismiss={() => setRevoking(null)}
+        >
+          <p id="revoke-invitation-warning">
+            The {ROLE_LABELS[revoking.role].toLowerCase()} link created by {revoking.createdBy.name} stops
+            working at once: whoever opens it is told it is not valid. People who already joined stay members.
+          </p>
+        </ConfirmDialog>
+      ) : null}
+    </div>
+  );
+}
+
+function InviteForm({ workspaceId, onCreated }: { workspaceId: string; onCreated: () => void }) {
   const api = useApi();
   const now = useNow();
   const roleId = useId();
   const [role, setRole] = useState<"admin" | "member">("member");
-  const [created, setCreated] = useState<{ invitation: Invitation; link: string } | null>(null);
+  const [created, setCreated] = useState<{ invitation: CreatedInvitation; link: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
 
@@ -140,6 +344,7 @@ function InviteForm({ workspaceId }: { workspaceId: string }) {
     try {
       const { invitation, token } = await api.createInvitation(workspaceId, { role });
       setCreated({ invitation, link: `${window.location.origin}${buildPath("invite", token)}` });
+      onCreated();
     } catch (caught) {
       setError(describeError(caught));
     } finally {

@@ -1,4 +1,4 @@
-import type { ServerInfo, WorkspaceSummary } from "@cogno/protocol";
+import type { ServerInfo, Worker, WorkspaceSummary } from "@cogno/protocol";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { subscribeToWorkspaceEvents } from "../api/workspace-events.ts";
 import { settingsPath } from "../components/app-shell.tsx";
@@ -12,6 +12,7 @@ import { StatusBadge } from "../components/status-badge.tsx";
 import { TimeAgo } from "../components/time-ago.tsx";
 import { useNow } from "../components/use-now.ts";
 import { useReloadable } from "../components/use-reloadable.ts";
+import { ForgetWorkerDialog, StopWorkerDialog } from "../components/worker-action-dialogs.tsx";
 import { mergeWorker, sortWorkers } from "../lib/merge-worker.ts";
 import { formatExactTime } from "../lib/relative-time.ts";
 import {
@@ -52,6 +53,12 @@ export function WorkersPage({ workspace }: { workspace: WorkspaceSummary }) {
     reload: loadWorkers,
   } = useReloadable(readWorkers);
   const [connection, setConnection] = useState<Connection>({ state: "connecting" });
+  const [acting, setActing] = useState<{ action: "stop" | "forget"; worker: Worker } | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const ownKeyIds = useOwnKeyIds(workspace);
+  // Owners and admins act on any worker; members on workers of their own keys (API.md v1.1).
+  const mayAct = (worker: Worker) =>
+    workspace.role !== "member" || (ownKeyIds?.has(worker.apiKey.id) ?? false);
 
   // The shown status of each worker moves with the clock: re-rendered every few seconds for the
   // relative times, and at the very moment the next worker's heartbeats are 3 intervals old.
@@ -92,6 +99,8 @@ export function WorkersPage({ workspace }: { workspace: WorkspaceSummary }) {
     let opened = false;
     return subscribeToWorkspaceEvents(workspace.id, {
       onWorkerUpdated: (worker) => setWorkers((current) => mergeWorker(current ?? [], worker)),
+      onWorkerRemoved: ({ id }) =>
+        setWorkers((current) => current?.filter((worker) => worker.id !== id) ?? null),
       onOpen: () => {
         setConnection({ state: "live" });
         // Events sent while the stream was down are lost: read the list again after a reconnection.
@@ -132,6 +141,7 @@ export function WorkersPage({ workspace }: { workspace: WorkspaceSummary }) {
           show.
         </Notice>
       ) : null}
+      {notice ? <Notice onDismiss={() => setNotice(null)}>{notice}</Notice> : null}
       {/* While the stream is lost, a failed re-read has the same cause: one message says it. */}
       {loadError && connection.state !== "lost" ? <Notice tone="error">{loadError}</Notice> : null}
       {loading ? <p className="muted">Loading workers…</p> : null}
@@ -169,6 +179,9 @@ export function WorkersPage({ workspace }: { workspace: WorkspaceSummary }) {
                 <th scope="col">Status</th>
                 <th scope="col">Last heartbeat</th>
                 <th scope="col">Connected since</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -198,12 +211,100 @@ export function WorkersPage({ workspace }: { workspace: WorkspaceSummary }) {
                       fallback="—"
                     />
                   </td>
+                  <td data-label="Actions" className="actions">
+                    {mayAct(worker) ? (
+                      <WorkerActions
+                        worker={worker}
+                        // Forget is for workers that are gone; the server still says 409 if it is connected.
+                        connected={workers?.find((held) => held.id === worker.id)?.status === "online"}
+                        onStop={() => setActing({ action: "stop", worker })}
+                        onForget={() => setActing({ action: "forget", worker })}
+                      />
+                    ) : null}
+                  </td>
                 </tr>
               ))}
             </tbody>
           </table>
         </div>
       ) : null}
+      {acting?.action === "stop" ? (
+        <StopWorkerDialog
+          workspaceId={workspace.id}
+          worker={acting.worker}
+          onDismiss={() => setActing(null)}
+          onStopped={(stopped) => {
+            setWorkers((current) => mergeWorker(current ?? [], stopped));
+            setActing(null);
+            setNotice(
+              `Stopped ${stopped.name}: its daemon exited. The key stays valid; run cogno on ${stopped.hostname} to start it again.`,
+            );
+          }}
+        />
+      ) : null}
+      {acting?.action === "forget" ? (
+        <ForgetWorkerDialog
+          workspaceId={workspace.id}
+          worker={acting.worker}
+          onDismiss={() => setActing(null)}
+          onForgotten={(forgotten) => {
+            setWorkers((current) => current?.filter((worker) => worker.id !== forgotten.id) ?? null);
+            setActing(null);
+            setNotice(`Forgot ${forgotten.name}. If it runs again with a valid key, it shows here again.`);
+          }}
+        />
+      ) : null}
     </section>
   );
+}
+
+function WorkerActions({
+  worker,
+  connected,
+  onStop,
+  onForget,
+}: {
+  worker: Worker;
+  connected: boolean;
+  onStop: () => void;
+  onForget: () => void;
+}) {
+  // Names may repeat across machines; the hostname and id make each button's name unique.
+  const which = `${worker.name} (${worker.hostname}, ${worker.id})`;
+  return connected ? (
+    <button type="button" className="button secondary small" aria-label={`Stop ${which}`} onClick={onStop}>
+      Stop
+    </button>
+  ) : (
+    <button
+      type="button"
+      className="button secondary small"
+      aria-label={`Forget ${which}`}
+      onClick={onForget}
+    >
+      Forget
+    </button>
+  );
+}
+
+/** A member's own key ids (their list holds only theirs), to offer actions only where the server allows them. */
+function useOwnKeyIds(workspace: WorkspaceSummary): ReadonlySet<string> | null {
+  const api = useApi();
+  const [ids, setIds] = useState<ReadonlySet<string> | null>(null);
+  useEffect(() => {
+    if (workspace.role !== "member") return;
+    let current = true;
+    api.listApiKeys(workspace.id, { includeRevoked: true }).then(
+      ({ apiKeys }) => {
+        if (current) setIds(new Set(apiKeys.map((apiKey) => apiKey.id)));
+      },
+      () => {
+        // Without the list a member sees no actions; the server would refuse others' workers anyway.
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [api, workspace.id, workspace.role]);
+  return ids;
 }
