@@ -16,6 +16,7 @@
 import os from "node:os";
 import { performance } from "node:perf_hooks";
 import WebSocket from "ws";
+import { sendToParent } from "./child-task.mjs";
 
 const HARD_LIMIT_MS = 170_000;
 const OPEN_CONCURRENCY = 64;
@@ -83,6 +84,7 @@ function median(values) {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
+/** @param {{ workerUrl: string, key: string, count: number, machinePrefix: string }} command */
 async function storm({ workerUrl, key, count, machinePrefix }) {
   const url = wsUrl(workerUrl);
   const roundTrips = [];
@@ -108,11 +110,30 @@ async function storm({ workerUrl, key, count, machinePrefix }) {
 }
 
 /** Workers that stay, and come back when the server goes away, as `cogno` does. */
-const held = [];
-let heldKey;
-let heldUrl;
+/**
+ * @typedef {object} HeldWorker
+ * @property {string} machineId
+ * @property {number} registeredAt
+ * @property {number} attempts
+ * @property {number} reconnects
+ * @property {WebSocket | undefined} socket
+ * @property {boolean} [stopped]
+ * @property {(() => void) | undefined} [onRegistered]
+ */
 
+/** @type {HeldWorker[]} */
+const held = [];
+/** @type {string | undefined} */
+let heldKey;
+/** @type {string} */
+let heldUrl = "";
+
+/**
+ * @param {string} machineId
+ * @returns {HeldWorker}
+ */
 function holdWorker(machineId) {
+  /** @type {HeldWorker} */
   const worker = { machineId, registeredAt: 0, attempts: 0, reconnects: 0, socket: undefined };
   const connect = () => {
     const socket = new WebSocket(heldUrl, { headers: { authorization: `Bearer ${heldKey}` } });
@@ -147,6 +168,7 @@ function holdWorker(machineId) {
   return worker;
 }
 
+/** @param {{ workerUrl: string, key: string, count: number, machinePrefix: string }} command */
 async function hold({ workerUrl, key, count, machinePrefix }) {
   heldUrl = wsUrl(workerUrl);
   heldKey = key;
@@ -155,26 +177,31 @@ async function hold({ workerUrl, key, count, machinePrefix }) {
     count,
     OPEN_CONCURRENCY,
     (index) =>
-      new Promise((resolve) => {
-        const worker = holdWorker(`${machinePrefix}-${String(index).padStart(5, "0")}`);
-        worker.onRegistered = () => {
-          worker.onRegistered = undefined;
-          resolve();
-        };
-        held.push(worker);
-      }),
+      /** @type {Promise<void>} */ (
+        new Promise((resolve) => {
+          const worker = holdWorker(`${machinePrefix}-${String(index).padStart(5, "0")}`);
+          worker.onRegistered = () => {
+            worker.onRegistered = undefined;
+            resolve();
+          };
+          held.push(worker);
+        })
+      ),
   );
   return { count: held.length, connectMs: performance.now() - startedAt };
 }
 
+/** @param {{ since: number }} command */
 async function awaitBack({ since }) {
-  await new Promise((resolve) => {
+  /** @type {Promise<void>} */
+  const allBack = new Promise((resolve) => {
     const check = () => {
       if (held.every((worker) => worker.registeredAt > since)) resolve();
       else setTimeout(check, 20);
     };
     check();
   });
+  await allBack;
   const last = Math.max(...held.map((worker) => worker.registeredAt));
   for (const worker of held) {
     worker.stopped = true;
@@ -188,7 +215,9 @@ async function awaitBack({ since }) {
 
 setTimeout(() => process.exit(2), HARD_LIMIT_MS).unref();
 process.on("disconnect", () => process.exit(1));
-process.on("message", (command) => {
+/** @typedef {{ type: "storm", workerUrl: string, key: string, count: number, machinePrefix: string } | { type: "hold", workerUrl: string, key: string, count: number, machinePrefix: string } | { type: "await-back", since: number }} Command */
+
+process.on("message", (/** @type {Command} */ command) => {
   const work =
     command.type === "storm"
       ? storm(command).then((result) => ({ type: "stormed", ...result }))
@@ -196,9 +225,9 @@ process.on("message", (command) => {
         ? hold(command).then((result) => ({ type: "held", ...result }))
         : command.type === "await-back"
           ? awaitBack(command).then((result) => ({ type: "back", ...result }))
-          : Promise.reject(new Error(`unknown command ${command.type}`));
+          : Promise.reject(new Error(`unknown command ${/** @type {{ type: string }} */ (command).type}`));
   work.then(
-    (reply) => process.send(reply),
-    (error) => process.send({ type: "error", message: String(error?.stack ?? error) }, () => process.exit(1)),
+    (reply) => sendToParent(reply),
+    (error) => sendToParent({ type: "error", message: String(error?.stack ?? error) }, () => process.exit(1)),
   );
 });

@@ -26,9 +26,11 @@ export async function startCuttableProxy(target) {
     client.once("close", () => upstream.destroy());
     upstream.once("close", () => client.destroy());
   });
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await /** @type {Promise<void>} */ (
+    new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve()))
+  );
   return {
-    port: server.address().port,
+    port: /** @type {net.AddressInfo} */ (server.address()).port,
     cut() {
       refusing = true;
       for (const socket of sockets) socket.destroy();
@@ -38,7 +40,7 @@ export async function startCuttableProxy(target) {
     },
     close() {
       for (const socket of sockets) socket.destroy();
-      return new Promise((resolve) => server.close(() => resolve()));
+      return /** @type {Promise<void>} */ (new Promise((resolve) => server.close(() => resolve())));
     },
   };
 }

@@ -22,7 +22,12 @@ import { rejectNulCharacters } from "./http/validate.ts";
 import { registerWebApp } from "./http/web-app.ts";
 import { registerLiveRoutes } from "./live/routes.ts";
 import { sanitizeUrl } from "./logging/logger.ts";
-import { countKeyAuthentications, measureHttp, timeKeyChanges } from "./metrics/instruments.ts";
+import {
+  countKeyAuthentications,
+  measureBusLag,
+  measureHttp,
+  timeKeyChanges,
+} from "./metrics/instruments.ts";
 import { createMetrics, type Metrics } from "./metrics/metrics.ts";
 import { registerMetricsRoute } from "./metrics/routes.ts";
 import { registerOperationsRoutes } from "./operations/routes.ts";
@@ -40,7 +45,7 @@ export interface App {
    * so a test can hold them against the contract's route table and the OpenAPI document.
    */
   registeredRoutes: readonly RegisteredRoute[];
-  /** This app's instruments, for those fed from outside it (the bus lag, by the replica protocol). */
+  /** This app's instruments (its registry is what /metrics serves). */
   metrics: Metrics;
   /**
    * Stops taking work: workers are told to reconnect elsewhere, streams end, then the server closes.
@@ -63,6 +68,7 @@ export async function createApp(appDeps: Deps): Promise<App> {
   let gateway: WorkerGateway | undefined;
   const metrics = createMetrics({ connectedWorkers: () => gateway?.connectionCount() ?? 0 });
   const deps: Deps = { ...appDeps, keyChanges: timeKeyChanges(appDeps.keyChanges, metrics) };
+  const stopMeasuringBusLag = measureBusLag(deps.keyChanges, metrics);
   const http: FastifyInstance = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
     // One line per request, written by the onResponse hook below, instead of Fastify's two.
@@ -157,6 +163,7 @@ export async function createApp(appDeps: Deps): Promise<App> {
       await expirySweep.stop();
       await retention.stop();
       live.closeAll();
+      stopMeasuringBusLag();
       await settleWithin(workers.shutDown(), WORKER_SHUTDOWN_MS);
       await closeWithin(http, Math.max(0, SHUTDOWN_MS - (Date.now() - startedAt)));
     },
