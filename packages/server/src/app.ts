@@ -12,7 +12,12 @@ import { currentUser } from "./auth/session.ts";
 import { createDatabaseHealth } from "./db/health.ts";
 import type { Deps } from "./deps.ts";
 import { registerDeviceRoutes } from "./device/routes.ts";
-import { closeWithin, connectionOptions, registerPipeliningLimit } from "./http/connections.ts";
+import {
+  closeWithin,
+  connectionOptions,
+  registerDrainRefusal,
+  registerPipeliningLimit,
+} from "./http/connections.ts";
 import { createContractRouter } from "./http/contract-routes.ts";
 import { checkSameOrigin } from "./http/cross-origin.ts";
 import { answerFrameworkError, registerErrorHandling } from "./http/error-handler.ts";
@@ -78,7 +83,8 @@ export async function createApp(appDeps: Deps): Promise<App> {
     requestIdHeader: false,
     genReqId: requestIdOf,
     bodyLimit: 64 * 1024,
-    return503OnClosing: true,
+    // Requests arriving while the server drains are refused by registerDrainRefusal instead.
+    return503OnClosing: false,
     ...connectionOptions,
     frameworkErrors: answerFrameworkError,
   });
@@ -90,6 +96,7 @@ export async function createApp(appDeps: Deps): Promise<App> {
   });
 
   registerRequestIds(http);
+  const startDraining = registerDrainRefusal(http);
   await http.register(fastifyCookie);
   await http.register(fastifyWebsocket, {
     options: { maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false },
@@ -165,6 +172,7 @@ export async function createApp(appDeps: Deps): Promise<App> {
       live.closeAll();
       stopMeasuringBusLag();
       await settleWithin(workers.shutDown(), WORKER_SHUTDOWN_MS);
+      startDraining();
       await closeWithin(http, Math.max(0, SHUTDOWN_MS - (Date.now() - startedAt)));
     },
   };
