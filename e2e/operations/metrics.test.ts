@@ -4,9 +4,10 @@
  * exactly what happened.
  */
 import { generateApiKey } from "@cogno/protocol";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { ApiClient, bearer, createKey, signUpWithWorkspace } from "../support/api.ts";
-import { useServer } from "../support/server.ts";
+import { type RunningServer, startServer, useServer } from "../support/server.ts";
+import { createTestStore, TEST_ENGINE, type TestStore } from "../support/store.ts";
 import { connectRegistered } from "../support/worker-socket.ts";
 
 const TOKEN = "e2e-metrics-token-0123456789";
@@ -72,5 +73,40 @@ describe("GET /metrics", () => {
 
     worker.socket.close();
     await worker.closed;
+  });
+});
+
+describe.runIf(TEST_ENGINE === "postgres")("GET /metrics across replicas", () => {
+  const running: RunningServer[] = [];
+  let store: TestStore | undefined;
+  afterAll(async () => {
+    for (const server of running) await server.stop();
+    await store?.cleanup();
+  });
+
+  it("a revocation through replica A is one bus-lag sample on replica B and one fan-out on A", async () => {
+    store = await createTestStore("postgres");
+    const env = { COGNO_METRICS_TOKEN: TOKEN };
+    const a = await startServer({ store, env });
+    running.push(a);
+    const b = await startServer({ store, env });
+    running.push(b);
+    const owner = await signUpWithWorkspace(a.url);
+    const doomed = await createKey(owner, "doomed");
+    const revoked = await owner.client.request(
+      "DELETE",
+      `/api/v1/workspaces/${owner.workspaceId}/api-keys/${doomed.apiKey.id}`,
+    );
+    expect(revoked.status).toBe(200);
+
+    const read = async (server: RunningServer) =>
+      String((await new ApiClient(server.url).request("GET", "/metrics", undefined, bearer(TOKEN))).body);
+    const onA = await read(a);
+    const onB = await read(b);
+    expect(sample(onA, 'cogno_key_change_fanout_seconds_count{change="revoked"}')).toBe(1);
+    expect(sample(onB, 'cogno_key_change_fanout_seconds_count{change="revoked"}')).toBeUndefined();
+    // The revocation was applied on B before A's DELETE answered (acknowledged by every replica).
+    expect(sample(onB, "cogno_bus_lag_seconds_count")).toBe(1);
+    expect(sample(onA, "cogno_bus_lag_seconds_count")).toBe(0);
   });
 });

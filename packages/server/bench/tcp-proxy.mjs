@@ -5,12 +5,9 @@
  */
 import net from "node:net";
 
-/** @param {{ host: string, port: number }} target */
 export async function startCuttableProxy(target) {
-  /** @type {Set<net.Socket>} */
   const sockets = new Set();
   let refusing = false;
-  /** @param {net.Socket} socket */
   const track = (socket) => {
     sockets.add(socket);
     socket.on("error", () => {});
@@ -29,12 +26,11 @@ export async function startCuttableProxy(target) {
     client.once("close", () => upstream.destroy());
     upstream.once("close", () => client.destroy());
   });
-  /** @type {Promise<void>} */
-  const listening = new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  await listening;
-  const address = /** @type {net.AddressInfo} */ (server.address());
+  await /** @type {Promise<void>} */ (
+    new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve()))
+  );
   return {
-    port: address.port,
+    port: /** @type {net.AddressInfo} */ (server.address()).port,
     cut() {
       refusing = true;
       for (const socket of sockets) socket.destroy();
@@ -44,9 +40,7 @@ export async function startCuttableProxy(target) {
     },
     close() {
       for (const socket of sockets) socket.destroy();
-      /** @type {Promise<void>} */
-      const closed = new Promise((resolve) => server.close(() => resolve()));
-      return closed;
+      return /** @type {Promise<void>} */ (new Promise((resolve) => server.close(() => resolve())));
     },
   };
 }

@@ -12,7 +12,12 @@ import { currentUser } from "./auth/session.ts";
 import { createDatabaseHealth } from "./db/health.ts";
 import type { Deps } from "./deps.ts";
 import { registerDeviceRoutes } from "./device/routes.ts";
-import { closeWithin, connectionOptions, registerPipeliningLimit } from "./http/connections.ts";
+import {
+  closeWithin,
+  connectionOptions,
+  registerDrainRefusal,
+  registerPipeliningLimit,
+} from "./http/connections.ts";
 import { createContractRouter } from "./http/contract-routes.ts";
 import { checkSameOrigin } from "./http/cross-origin.ts";
 import { answerFrameworkError, registerErrorHandling } from "./http/error-handler.ts";
@@ -22,7 +27,12 @@ import { rejectNulCharacters } from "./http/validate.ts";
 import { registerWebApp } from "./http/web-app.ts";
 import { registerLiveRoutes } from "./live/routes.ts";
 import { sanitizeUrl } from "./logging/logger.ts";
-import { countKeyAuthentications, measureHttp, timeKeyChanges } from "./metrics/instruments.ts";
+import {
+  countKeyAuthentications,
+  measureBusLag,
+  measureHttp,
+  timeKeyChanges,
+} from "./metrics/instruments.ts";
 import { createMetrics, type Metrics } from "./metrics/metrics.ts";
 import { registerMetricsRoute } from "./metrics/routes.ts";
 import { registerOperationsRoutes } from "./operations/routes.ts";
@@ -40,7 +50,7 @@ export interface App {
    * so a test can hold them against the contract's route table and the OpenAPI document.
    */
   registeredRoutes: readonly RegisteredRoute[];
-  /** This app's instruments, for those fed from outside it (the bus lag, by the replica protocol). */
+  /** This app's instruments (its registry is what /metrics serves). */
   metrics: Metrics;
   /**
    * Stops taking work: workers are told to reconnect elsewhere, streams end, then the server closes.
@@ -63,6 +73,7 @@ export async function createApp(appDeps: Deps): Promise<App> {
   let gateway: WorkerGateway | undefined;
   const metrics = createMetrics({ connectedWorkers: () => gateway?.connectionCount() ?? 0 });
   const deps: Deps = { ...appDeps, keyChanges: timeKeyChanges(appDeps.keyChanges, metrics) };
+  const stopMeasuringBusLag = measureBusLag(deps.keyChanges, metrics);
   const http: FastifyInstance = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
     // One line per request, written by the onResponse hook below, instead of Fastify's two.
@@ -72,7 +83,8 @@ export async function createApp(appDeps: Deps): Promise<App> {
     requestIdHeader: false,
     genReqId: requestIdOf,
     bodyLimit: 64 * 1024,
-    return503OnClosing: true,
+    // Requests arriving while the server drains are refused by registerDrainRefusal instead.
+    return503OnClosing: false,
     ...connectionOptions,
     frameworkErrors: answerFrameworkError,
   });
@@ -84,6 +96,7 @@ export async function createApp(appDeps: Deps): Promise<App> {
   });
 
   registerRequestIds(http);
+  const startDraining = registerDrainRefusal(http);
   await http.register(fastifyCookie);
   await http.register(fastifyWebsocket, {
     options: { maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false },
@@ -157,7 +170,9 @@ export async function createApp(appDeps: Deps): Promise<App> {
       await expirySweep.stop();
       await retention.stop();
       live.closeAll();
+      stopMeasuringBusLag();
       await settleWithin(workers.shutDown(), WORKER_SHUTDOWN_MS);
+      startDraining();
       await closeWithin(http, Math.max(0, SHUTDOWN_MS - (Date.now() - startedAt)));
     },
   };

@@ -5,7 +5,7 @@
  * entry here fails the first test. Targets are another member's (the "bystander"), so a member's
  * own-key rights do not blur the cells. Each route gets a fresh world; each cell a fresh target.
  */
-import { type RouteName, routes } from "@cogno/protocol";
+import { type RouteAuth, type RouteContract, type RouteName, routes } from "@cogno/protocol";
 import type { LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKey } from "../apikeys/service.ts";
@@ -183,7 +183,7 @@ const CROSS_SITE = { "sec-fetch-site": "cross-site", origin: "https://evil.examp
 async function call(
   world: World,
   caller: Caller,
-  route: (typeof routes)[RouteName],
+  route: RouteContract,
   target: Target,
 ): Promise<LightMyRequestResponse> {
   const params: Record<string, string> = { workspaceId: world.workspaceId, ...target.params };
@@ -247,6 +247,49 @@ async function bodyOf(response: LightMyRequestResponse): Promise<string> {
   for await (const chunk of stream) text += String(chunk);
   return text;
 }
+
+/** A valid body for each session route that needs one, so a signed-out call meets the session check. */
+/** What each kind of guarded route answers a caller with nothing (metrics: no token is configured here). */
+const REFUSAL_OF: Record<Exclude<RouteAuth, "none">, [number, string]> = {
+  session: [401, "unauthenticated"],
+  bearer: [401, "api_key_malformed"],
+  metrics: [404, "not_found"],
+};
+
+const SAMPLE_BODIES: Partial<Record<RouteName, unknown>> = {
+  createWorkspace: { name: "Acme" },
+  deviceDeny: { userCode: "BCDF-GHJK" },
+};
+
+describe("every route of the table that needs a caller refuses one who is not", () => {
+  let world: World;
+  beforeAll(async () => {
+    world = await createWorld();
+  });
+  afterAll(async () => {
+    await world.http.close();
+    await world.deps.cleanup();
+  });
+
+  const guarded = (Object.keys(routes) as RouteName[]).filter((name) => routes[name].auth !== "none");
+  it.each(guarded)("%s", async (name) => {
+    const route: RouteContract = routes[name];
+    if (route.auth === "none") throw new Error(`${name} needs no caller`);
+    const entry = MATRIX[name];
+    const target = entry?.target ? await entry.target(world) : {};
+    const body = target.body ?? SAMPLE_BODIES[name];
+    if (route.body && !route.body.safeParse({}).success) {
+      expect(body, `a sample body for ${name}`).toBeDefined();
+    }
+    const dummies = Object.fromEntries([...route.path.matchAll(/:(\w+)/g)].map((match) => [match[1], "x_1"]));
+    const response = await call(world, "signed out", route, {
+      params: { ...dummies, ...target.params },
+      body,
+    });
+    const [status, code] = REFUSAL_OF[route.auth];
+    await expectAnswer(response, status, code);
+  });
+});
 
 it("has an entry for every workspace route of the route table", () => {
   expect(WORKSPACE_ROUTES.length).toBeGreaterThan(10);

@@ -3,7 +3,9 @@ import net from "node:net";
 import { Readable } from "node:stream";
 import Fastify, { type FastifyInstance } from "fastify";
 import { afterEach, describe, expect, it } from "vitest";
-import { MAX_PIPELINED_REQUESTS, registerPipeliningLimit } from "./connections.ts";
+import { MAX_PIPELINED_REQUESTS, registerDrainRefusal, registerPipeliningLimit } from "./connections.ts";
+import { registerErrorHandling } from "./error-handler.ts";
+import { registerRequestIds, requestIdOf } from "./request-id.ts";
 
 let app: FastifyInstance | undefined;
 
@@ -81,5 +83,29 @@ describe("registerPipeliningLimit", () => {
     expect(streams.opened).toBeLessThanOrEqual(MAX_PIPELINED_REQUESTS);
     expect(streams.closed).toBe(streams.opened);
     client.destroy();
+  });
+});
+
+describe("while the server drains", () => {
+  it("refuses a request that still arrives with 503 service_unavailable, Retry-After and the API.md body", async () => {
+    const server = Fastify({ genReqId: requestIdOf, requestIdHeader: false });
+    registerRequestIds(server);
+    const startDraining = registerDrainRefusal(server);
+    registerErrorHandling(server, { onDatabaseFault: () => {} });
+    server.get("/work", async () => ({ done: true }));
+    app = server;
+
+    expect((await server.inject({ method: "GET", url: "/work" })).json()).toEqual({ done: true });
+    startDraining();
+    const refused = await server.inject({ method: "GET", url: "/work" });
+    expect(refused.statusCode).toBe(503);
+    expect(refused.headers["retry-after"]).toBe("1");
+    expect(refused.json()).toEqual({
+      error: {
+        code: "service_unavailable",
+        message: expect.stringContaining("shutting down"),
+        requestId: refused.headers["x-request-id"],
+      },
+    });
   });
 });

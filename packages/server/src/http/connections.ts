@@ -172,3 +172,25 @@ export async function closeWithin(app: FastifyInstance, graceMs: number): Promis
   }
   await closed;
 }
+
+/**
+ * While the server drains, a request that still arrives (pipelined, or on a kept-alive connection)
+ * is answered 503 service_unavailable with Retry-After and the API.md error body; Fastify closes
+ * its connection. (Fastify's own answer, return503OnClosing, has neither the contract's body nor a
+ * request id.) Registered after the request-id hook; returns what starts the drain.
+ */
+export function registerDrainRefusal(app: FastifyInstance): () => void {
+  let draining = false;
+  app.addHook("onRequest", async () => {
+    if (draining) {
+      throw new AppError(
+        "service_unavailable",
+        "This server is shutting down. Send the request again: another server (or this one, restarted) answers it.",
+        { retryAfter: 1 },
+      );
+    }
+  });
+  return () => {
+    draining = true;
+  };
+}

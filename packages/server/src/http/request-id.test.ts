@@ -2,7 +2,9 @@
  * Request ids (API.md "Operations, v1.1"): the header on every response, `error.requestId` in the
  * error body, and `reqId` on the request's log lines, all the same id.
  */
+import { mkdirSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
+import path from "node:path";
 import { Writable } from "node:stream";
 import { errorBodySchema } from "@cogno/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -139,5 +141,23 @@ describe("x-request-id", () => {
     });
     socket.terminate();
     expect(upgraded).toBe("upgrade-7");
+  });
+
+  it("is on the web app's files and pages, which are streamed from disk", async () => {
+    const webDir = path.join(deps.dataDir, "web");
+    mkdirSync(path.join(webDir, "assets"), { recursive: true });
+    writeFileSync(path.join(webDir, "index.html"), "<!doctype html><title>Cogno</title>");
+    writeFileSync(path.join(webDir, "assets", "app.js"), "console.log(1);");
+    const withWeb = await createApp({ ...deps, config: { ...deps.config, webDir } });
+    try {
+      const asset = await withWeb.http.inject({ method: "GET", url: "/assets/app.js" });
+      const page = await withWeb.http.inject({ method: "GET", url: "/settings/api-keys" });
+      expect([asset.statusCode, page.statusCode]).toEqual([200, 200]);
+      expect(page.body).toContain("<title>Cogno</title>");
+      expect(asset.headers["x-request-id"]).toMatch(UUID);
+      expect(page.headers["x-request-id"]).toMatch(UUID);
+    } finally {
+      await withWeb.shutDown();
+    }
   });
 });

@@ -61,3 +61,13 @@ export function timeKeyChanges(feed: KeyChangeFeed, metrics: Metrics): KeyChange
     close: () => feed.close(),
   };
 }
+
+/**
+ * Bus lag across replicas: from a replica's announcement of a key change to its application on
+ * this one (by wall clocks, so it includes the machines' clock skew). Returns the unsubscribe.
+ */
+export function measureBusLag(feed: KeyChangeFeed, metrics: Metrics): () => void {
+  return feed.observe((observation) => {
+    if (observation.kind === "applied") metrics.busLag.observe(observation.lagMs / 1000);
+  });
+}

@@ -16,7 +16,7 @@ export interface Metrics {
   keyAuthentications: Counter<"result">;
   /** From a committed key change to every replica having applied it (`change="revoked"`: revocation fan-out). */
   keyChangeFanOut: Histogram<"change">;
-  /** From a bus message's publication on one replica to its delivery on another. */
+  /** From a key change's announcement on one replica to its application on this one. */
   busLag: Histogram;
 }
 
@@ -62,7 +62,7 @@ export function createMetrics(options: { connectedWorkers: () => number }): Metr
     }),
     busLag: new Histogram({
       name: "cogno_bus_lag_seconds",
-      help: "Time from a bus message's publication on one replica to its delivery on another.",
+      help: "Time from a key change's announcement on another replica to its application on this one (wall clocks).",
       buckets: SECONDS_BUCKETS,
       registers: [registry],
     }),

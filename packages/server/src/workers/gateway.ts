@@ -12,7 +12,7 @@
  * registry.ts (indexes), key-watch.ts (the keys' life: revoked, expired, renamed), message-budget.ts
  * (a worker's message rate), per-key-limits.ts (caps), presence-writes.ts (batched, guarded writes).
  */
-import { CLOSE_CODES, type RegisterMessage } from "@cogno/protocol";
+import { CLOSE_CODES, type RegisterMessage, routes } from "@cogno/protocol";
 import type { FastifyInstance } from "fastify";
 import type { WebSocket } from "ws";
 import type { AuthenticatedKey, KeyAuthenticator } from "../apikeys/authenticator.ts";
@@ -253,7 +253,7 @@ export function registerWorkerGateway(
   };
 
   app.get(
-    "/api/v1/worker/connect",
+    routes.connectWorker.path,
     {
       websocket: true,
       preValidation: async (request) => {
