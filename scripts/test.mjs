@@ -52,6 +52,10 @@ if (only !== "e2e") {
   // The server's in-process tests touch the database: run them on PostgreSQL too.
   vitest("unit server on PostgreSQL", ["--root", "packages/server"], { COGNO_TEST_DATABASE: "postgres" });
 }
+if (only !== "e2e" && built) {
+  // Every bench step once, tiny, so the bench cannot rot; it asserts no timing.
+  run("bench smoke", "node", ["packages/server/bench/run.mjs", "--smoke"]);
+}
 if (only !== "unit" && built) {
   vitest("e2e on SQLite", ["--config", "e2e/vitest.config.ts"], { COGNO_TEST_DATABASE: "sqlite" });
   vitest("e2e on PostgreSQL", ["--config", "e2e/vitest.config.ts"], { COGNO_TEST_DATABASE: "postgres" });

@@ -1,31 +1,11 @@
 /**
- * Runs the real `cogno` binary for end-to-end tests: one config dir per simulated machine, output
- * captured, helpers to wait for a line or for the exit.
+ * Runs the real `cogno` binary for end-to-end tests on a simulated machine (../support/machine.ts),
+ * output captured, helpers to wait for a line or for the exit.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp, readFile, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { stat } from "node:fs/promises";
+import type { Machine } from "../support/machine.ts";
 import { CLI_BIN } from "../support/paths.ts";
-
-export interface Machine {
-  /** XDG_CONFIG_HOME of this machine; the CLI keeps its files in `<home>/cogno`. */
-  configHome: string;
-  credentialsPath: string;
-}
-
-export async function createMachine(): Promise<Machine> {
-  const configHome = await mkdtemp(path.join(tmpdir(), "cogno-machine-"));
-  return { configHome, credentialsPath: path.join(configHome, "cogno", "credentials.json") };
-}
-
-export async function readCredentialBytes(machine: Machine): Promise<Buffer | undefined> {
-  try {
-    return await readFile(machine.credentialsPath);
-  } catch {
-    return undefined;
-  }
-}
 
 export async function modeOf(file: string): Promise<number> {
   return (await stat(file)).mode & 0o777;
@@ -51,12 +31,7 @@ export interface CliRunOptions {
 export function startCli(machine: Machine, args: string[], options: CliRunOptions = {}): CliProcess {
   const [program, ...programArgs] = options.command ?? [process.execPath, CLI_BIN, ...args];
   const child = spawn(program, programArgs, {
-    env: {
-      PATH: process.env.PATH ?? "",
-      HOME: machine.configHome,
-      XDG_CONFIG_HOME: machine.configHome,
-      ...options.env,
-    },
+    env: { ...machine.env, ...options.env },
     stdio: ["pipe", "pipe", "pipe"],
   });
   let output = "";

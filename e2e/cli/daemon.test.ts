@@ -9,8 +9,9 @@ import path from "node:path";
 import { generateApiKey } from "@cogno/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addMember, createKey } from "../support/api.ts";
+import { createMachine, type Machine } from "../support/machine.ts";
 import { waitFor } from "../support/wait-for.ts";
-import { type CliProcess, createMachine, type Machine, runCli, startCli } from "./cli-process.ts";
+import { type CliProcess, runCli, startCli } from "./cli-process.ts";
 import {
   type CliFixture,
   HEARTBEAT_INTERVAL_MS,

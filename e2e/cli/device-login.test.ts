@@ -9,8 +9,9 @@ import { readFile } from "node:fs/promises";
 import { deviceAuthorizationResponseSchema } from "@cogno/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeServer } from "../../packages/cli/src/testing/fake-server.ts";
+import { createMachine, type Machine } from "../support/machine.ts";
 import { CLI_BIN } from "../support/paths.ts";
-import { type CliProcess, createMachine, type Machine, runCli, startCli } from "./cli-process.ts";
+import { type CliProcess, runCli, startCli } from "./cli-process.ts";
 import { type CliFixture, startCliFixture } from "./fixture.ts";
 
 const HAS_SCRIPT = spawnSync("script", ["--version"]).status === 0;

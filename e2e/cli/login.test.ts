@@ -5,7 +5,8 @@
  */
 import { generateApiKey } from "@cogno/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createMachine, modeOf, readCredentialBytes, runCli } from "./cli-process.ts";
+import { createMachine, readCredentialBytes } from "../support/machine.ts";
+import { modeOf, runCli } from "./cli-process.ts";
 import { type CliFixture, KEY_REFUSED, startCliFixture } from "./fixture.ts";
 
 let fixture: CliFixture;

@@ -2,7 +2,7 @@
  * Who may do what: owner, admin, member and a signed-in outsider against every workspace route, and
  * no session at all. Each cell asserts the exact status and error code.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import {
   ApiClient,
   addMember,
@@ -12,17 +12,15 @@ import {
   signUp,
   signUpWithWorkspace,
 } from "../support/api.ts";
-import { expectError } from "../support/expect-error.ts";
-import { type RunningServer, startServer } from "../support/server.ts";
-import { createTestStore, type TestStore } from "../support/store.ts";
+import { expectError, expectSameRefusal } from "../support/expect-error.ts";
+import { useServer } from "../support/server.ts";
 import { waitFor } from "../support/wait-for.ts";
 import { connectRegistered } from "../support/worker-socket.ts";
 
 type Actor = "owner" | "admin" | "member" | "outsider";
 const ACTORS: Actor[] = ["owner", "admin", "member", "outsider"];
 
-let store: TestStore;
-let server: RunningServer;
+const fixture = useServer();
 let workspaceId: string;
 let owner: SignedInUser & { workspaceId: string };
 let clients: Record<Actor, ApiClient>;
@@ -33,14 +31,12 @@ let bystanderKey: string;
 let machines = 0;
 
 beforeAll(async () => {
-  store = await createTestStore();
-  server = await startServer({ store });
-  owner = await signUpWithWorkspace(server.url, "Owner");
+  owner = await signUpWithWorkspace(fixture.server.url, "Owner");
   workspaceId = owner.workspaceId;
   const [admin, member, outsider, other] = await Promise.all([
     addMember(owner, "admin"),
     addMember(owner, "member"),
-    signUp(server.url, "Outsider"),
+    signUp(fixture.server.url, "Outsider"),
     addMember(owner, "member", "Bystander"),
   ]);
   clients = { owner: owner.client, admin: admin.client, member: member.client, outsider: outsider.client };
@@ -50,15 +46,10 @@ beforeAll(async () => {
   bystanderKey = created.key;
 });
 
-afterAll(async () => {
-  await server?.stop();
-  await store?.cleanup();
-});
-
 /** Opens the event stream and reads only its status line and headers, then hangs up. */
 async function openEventStream(client: ApiClient | undefined): Promise<LooseResponse> {
   const abort = new AbortController();
-  const response = await fetch(`${server.url}/api/v1/workspaces/${workspaceId}/events`, {
+  const response = await fetch(`${fixture.server.url}/api/v1/workspaces/${workspaceId}/events`, {
     headers: client?.sessionCookie ? { cookie: client.sessionCookie } : {},
     signal: abort.signal,
   });
@@ -78,7 +69,7 @@ interface RouteCase {
 }
 
 function anonymous(): ApiClient {
-  return new ApiClient(server.url);
+  return new ApiClient(fixture.server.url);
 }
 
 const base = () => `/api/v1/workspaces/${workspaceId}`;
@@ -175,7 +166,7 @@ const ROUTES: RouteCase[] = [
     route: "POST disconnect another member's worker",
     async run(client = anonymous()) {
       machines += 1;
-      const worker = await connectRegistered(server.url, bystanderKey, `matrix-stop-${machines}`);
+      const worker = await connectRegistered(fixture.server.url, bystanderKey, `matrix-stop-${machines}`);
       try {
         return await client.post(`${base()}/workers/${worker.workerId}/disconnect`);
       } finally {
@@ -189,7 +180,7 @@ const ROUTES: RouteCase[] = [
     route: "DELETE another member's stopped worker",
     async run(client = anonymous()) {
       machines += 1;
-      const worker = await connectRegistered(server.url, bystanderKey, `matrix-forget-${machines}`);
+      const worker = await connectRegistered(fixture.server.url, bystanderKey, `matrix-forget-${machines}`);
       worker.send({ type: "stopping" });
       await worker.closed;
       await waitFor(
@@ -275,6 +266,6 @@ describe("key visibility", () => {
     const known = await clients.outsider.get(`${base()}/api-keys/${bystanderKeyId}`);
     const unknown = await clients.outsider.get(`${base()}/api-keys/key_doesnotexist`);
     expectError(known, 403, "forbidden");
-    expect(unknown.body).toEqual(known.body);
+    expectSameRefusal(unknown, known);
   });
 });

@@ -88,7 +88,9 @@ describe.concurrent("slow clients", () => {
       console.info(`slow body: cut off after ${closedAfter} ms`);
       expect(connection.received()).toMatch(/^HTTP\/1\.1 408 /);
       const body = JSON.parse(connection.received().split("\r\n\r\n")[1] ?? "");
-      expect(body).toEqual({ error: { code: "validation_failed", message: expect.any(String) } });
+      expect(body).toEqual({
+        error: { code: "validation_failed", message: expect.any(String), requestId: expect.any(String) },
+      });
     } finally {
       clearInterval(trickle);
       connection.socket.destroy();

@@ -4,11 +4,10 @@
  */
 
 import { describe, expect, it } from "vitest";
-import { asAdministrator } from "../../packages/server/src/testing/scratch-postgres.ts";
 import { ApiClient, createKey, signUpWithWorkspace } from "../support/api.ts";
 import { expectError } from "../support/expect-error.ts";
 import { useServer } from "../support/server.ts";
-import { TEST_ENGINE } from "../support/store.ts";
+import { asAdministrator, TEST_ENGINE } from "../support/store.ts";
 
 const fixture = useServer();
 

@@ -6,7 +6,7 @@
 import path from "node:path";
 import { generateApiKey } from "@cogno/protocol";
 import { describe, expect, it } from "vitest";
-import { ApiClient, bearer, signUpWithWorkspace } from "../support/api.ts";
+import { ApiClient, addMember, bearer, signUpWithWorkspace } from "../support/api.ts";
 import { allDatabaseText, listFiles, secretsInFiles } from "../support/secrets-at-rest.ts";
 import { useServer } from "../support/server.ts";
 import { waitFor } from "../support/wait-for.ts";
@@ -90,6 +90,20 @@ async function runFullFlow(url: string): Promise<Record<string, string>> {
 }
 
 describe("secrets at rest and in logs", () => {
+  it("regression: an invitation page URL is logged without its token", async () => {
+    const owner = await signUpWithWorkspace(fixture.server.url);
+    const invited = await owner.client.post(`/api/v1/workspaces/${owner.workspaceId}/invitations`, {
+      role: "member",
+    });
+    const token: string = invited.body.token;
+    const client = new ApiClient(fixture.server.url);
+    await client.get(`/invite/${token}`);
+    await client.get(`/sign-in?next=${encodeURIComponent(`/invite/${token}`)}`);
+    await addMember(owner, "member");
+    expect(fixture.server.output()).toContain("/invite/[redacted]");
+    expect(fixture.server.output()).not.toContain(token);
+  });
+
   it("regression: a percent-encoded invitation path or key in a query was logged in the clear", async () => {
     const owner = await signUpWithWorkspace(fixture.server.url, "Encoder");
     const invitation = await owner.client.post(`/api/v1/workspaces/${owner.workspaceId}/invitations`, {

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { ApiClient, signUp, signUpWithWorkspace } from "../support/api.ts";
-import { expectError } from "../support/expect-error.ts";
+import { expectError, expectSameRefusal } from "../support/expect-error.ts";
 import { useServer } from "../support/server.ts";
 
 const fixture = useServer();
@@ -92,7 +92,7 @@ describe("login and logout", () => {
     });
     expectError(unknown, 401, "unauthenticated");
     // Unknown email and wrong password read the same, so accounts cannot be probed.
-    expect(unknown.body).toEqual(wrong.body);
+    expectSameRefusal(unknown, wrong);
 
     const right = await client.post("/api/v1/auth/login", { email: user.email, password });
     expect(right.status).toBe(200);
@@ -160,7 +160,7 @@ describe("the HTTP edge", () => {
     });
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({
-      error: { code: "validation_failed", message: expect.any(String) },
+      error: { code: "validation_failed", message: expect.any(String), requestId: expect.any(String) },
     });
 
     const signup = await fetch(`${fixture.server.url}/api/v1/auth/signup`, {
@@ -288,5 +288,15 @@ describe("cross-origin protection", () => {
     // Reading is not state-changing: another site may not read the answer, but the request is allowed.
     const read = await owner.client.request("GET", path, undefined, { origin: "https://evil.example" });
     expect(read.status).toBe(200);
+  });
+
+  it("regression: a percent-encoded path does not step around the cross-origin guard", async () => {
+    const victim = await signUpWithWorkspace(fixture.server.url);
+    const crossSite = { "sec-fetch-site": "same-site", cookie: victim.client.sessionCookie ?? "" };
+    const client = new ApiClient(fixture.server.url);
+    for (const path of ["/api/v1/auth/logout", "/%61pi/v1/auth/logout", "/%61%70%69/v1/workspaces"]) {
+      expectError(await client.request("POST", path, {}, crossSite), 403, "cross_origin_rejected");
+    }
+    expect((await victim.client.get("/api/v1/me")).status).toBe(200); // still signed in
   });
 });

@@ -223,4 +223,21 @@ describe("removing members", () => {
       "forbidden",
     );
   });
+
+  it("regression: a removed member cannot rejoin with the invitation link they used", async () => {
+    const owner = await signUpWithWorkspace(fixture.server.url);
+    const invited = await owner.client.post(`/api/v1/workspaces/${owner.workspaceId}/invitations`, {
+      role: "admin",
+    });
+    const bob = await signUp(fixture.server.url, "Bob");
+    const path = `/api/v1/invitations/${invited.body.token}/accept`;
+    expect((await bob.client.post(path)).status).toBe(200);
+    expect((await bob.client.post(path)).body.role).toBe("admin"); // again while a member: harmless
+    expect(
+      (await owner.client.delete(`/api/v1/workspaces/${owner.workspaceId}/members/${bob.user.id}`)).status,
+    ).toBe(204);
+    expectError(await bob.client.post(path), 404, "not_found");
+    expectError(await bob.client.get(`/api/v1/workspaces/${owner.workspaceId}`), 403, "forbidden");
+    expect(fixture.server.output()).not.toContain(invited.body.token);
+  });
 });

@@ -11,3 +11,15 @@ export function expectError(response: ApiResponse, status: number, code: string)
   expect(error.message.length).toBeGreaterThan(0);
   return error.message;
 }
+
+/**
+ * Asserts two refusals read the same to the client (so one cannot tell the cases apart): same
+ * status, code and message. Only their request ids differ, as every request's does.
+ */
+export function expectSameRefusal(response: ApiResponse, other: ApiResponse): void {
+  const shown = (answer: ApiResponse) => {
+    const { error } = answer.body as { error: { code: string; message: string; requestId: string } };
+    return { status: answer.status, code: error.code, message: error.message };
+  };
+  expect(shown(response)).toEqual(shown(other));
+}

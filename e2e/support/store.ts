@@ -7,6 +7,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { createScratchDatabase } from "../../packages/server/src/testing/scratch-postgres.ts";
 
+// The one scratch-database helper, shared with the server's in-process tests: e2e files reach it here.
+export { asAdministrator } from "../../packages/server/src/testing/scratch-postgres.ts";
+
 export const TEST_ENGINE: "sqlite" | "postgres" =
   process.env.COGNO_TEST_DATABASE === "postgres" ? "postgres" : "sqlite";
 

@@ -12,12 +12,24 @@ export interface TcpProxy {
   freeze(): void;
   /** Passes bytes again, those held meanwhile included. */
   thaw(): void;
+  /**
+   * Ends every connection and refuses new ones until `restore()`, as a database restart or a lost
+   * link looks from the server.
+   */
+  cut(): void;
+  restore(): void;
   close(): Promise<void>;
 }
 
-export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
+/** `latencyMs` delays every chunk, each way, as a link to a database in another zone would. */
+export async function startTcpProxy(
+  target: { host: string; port: number },
+  options: { latencyMs?: number } = {},
+): Promise<TcpProxy> {
+  const latencyMs = options.latencyMs ?? 0;
   const sockets = new Set<net.Socket>();
   let frozen = false;
+  let refusing = false;
   const track = (socket: net.Socket): void => {
     sockets.add(socket);
     if (frozen) socket.pause();
@@ -27,6 +39,13 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   // Not pipe(): it resumes a source when its destination drains, which would thaw a frozen proxy.
   const forward = (from: net.Socket, to: net.Socket): void => {
     from.on("data", (chunk: Buffer) => {
+      if (latencyMs > 0) {
+        // Equal delays keep the order; back-pressure is not modelled on a delayed link.
+        setTimeout(() => {
+          if (!to.destroyed) to.write(chunk);
+        }, latencyMs);
+        return;
+      }
       if (!to.write(chunk)) from.pause();
     });
     to.on("drain", () => {
@@ -34,6 +53,10 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     });
   };
   const server = net.createServer((client) => {
+    if (refusing) {
+      client.destroy();
+      return;
+    }
     const upstream = net.connect(target.port, target.host);
     track(client);
     track(upstream);
@@ -54,6 +77,13 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     thaw() {
       frozen = false;
       for (const socket of sockets) socket.resume();
+    },
+    cut() {
+      refusing = true;
+      for (const socket of sockets) socket.destroy();
+    },
+    restore() {
+      refusing = false;
     },
     async close() {
       for (const socket of sockets) socket.destroy();

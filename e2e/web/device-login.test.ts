@@ -8,7 +8,8 @@
 import { spawnSync } from "node:child_process";
 import { hostname } from "node:os";
 import { afterAll, describe, expect, it } from "vitest";
-import { type CliProcess, createMachine, type Machine, runCli, startCli } from "../cli/cli-process.ts";
+import { type CliProcess, runCli, startCli } from "../cli/cli-process.ts";
+import { createMachine, type Machine } from "../support/machine.ts";
 import { CLI_BIN } from "../support/paths.ts";
 import { openAppPage } from "./browser.ts";
 import { saveScreenshot, useWebFixture } from "./fixture.ts";

@@ -1,4 +1,5 @@
 export * from "./api/errors.ts";
+export * from "./api/openapi.ts";
 export * from "./api/requests.ts";
 export * from "./api/resources.ts";
 export * from "./api/responses.ts";

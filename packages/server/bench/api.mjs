@@ -1,5 +1,11 @@
 /** The few API calls that set a benchmark up: an owner with a session, a workspace, worker keys. */
 
+/**
+ * @param {string} url
+ * @param {string} method
+ * @param {string} path
+ * @param {{ cookie?: string, body?: unknown }} [options]
+ */
 async function call(url, method, path, { cookie, body } = {}) {
   const response = await fetch(url + path, {
     method,

@@ -3,6 +3,16 @@ import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { stopChild, trackChild } from "./children.mjs";
 
+/**
+ * In a child task: sends `message` to the parent over IPC, then calls `done`.
+ * @param {unknown} message
+ * @param {() => void} [done]
+ */
+export function sendToParent(message, done = () => {}) {
+  if (!process.send) throw new Error("a bench child task runs with an IPC channel to its parent");
+  process.send(message, undefined, undefined, done);
+}
+
 export function startChildTask(script) {
   const child = trackChild(
     fork(fileURLToPath(new URL(script, import.meta.url)), [], {

@@ -12,6 +12,7 @@ import http from "node:http";
 import os from "node:os";
 import { performance } from "node:perf_hooks";
 import WebSocket from "ws";
+import { sendToParent } from "./child-task.mjs";
 
 const HARD_LIMIT_MS = 120_000;
 const REGISTER_TIMEOUT_MS = 15_000;
@@ -21,14 +22,30 @@ const CLOSE_WAIT_LIMIT_MS = 3_000;
 const BASELINE_WARMUP_REQUESTS = 10;
 const BASELINE_REQUESTS = 31;
 
+/**
+ * @typedef {object} BenchWorker
+ * @property {WebSocket} socket
+ * @property {number | undefined} revokedAfterMs
+ * @property {number | undefined} closeCode
+ * @property {NodeJS.Timeout | undefined} heartbeat
+ */
+
+/** @type {BenchWorker[]} */
 const workers = [];
-let revokeStartedAt;
+let revokeStartedAt = 0;
 let revokedCount = 0;
 let onAllRevoked = () => {};
 
+/**
+ * @param {string} workerUrl
+ * @param {string} key
+ * @param {string} machineId
+ * @returns {Promise<BenchWorker>}
+ */
 function registerWorker(workerUrl, key, machineId) {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(workerUrl, { headers: { authorization: `Bearer ${key}` } });
+    /** @type {BenchWorker} */
     const worker = { socket, revokedAfterMs: undefined, closeCode: undefined, heartbeat: undefined };
     const timer = setTimeout(() => {
       socket.terminate();
@@ -56,11 +73,12 @@ function registerWorker(workerUrl, key, machineId) {
       } else if (message.type === "registered") {
         clearTimeout(timer);
         // Heartbeats keep the worker online however long the other phases take.
-        worker.heartbeat = setInterval(
+        const heartbeat = setInterval(
           () => socket.send(JSON.stringify({ type: "heartbeat" })),
           message.heartbeatIntervalMs,
         );
-        worker.heartbeat.unref();
+        heartbeat.unref();
+        worker.heartbeat = heartbeat;
         resolve(worker);
       }
     });
@@ -81,6 +99,7 @@ function registerWorker(workerUrl, key, machineId) {
   });
 }
 
+/** @param {{ workerUrl: string, key: string, count: number, concurrency: number, machinePrefix: string }} command */
 async function connectWorkers({ workerUrl, key, count, concurrency, machinePrefix }) {
   const url = new URL("/api/v1/worker/connect", workerUrl.replace(/^http/, "ws"));
   if (url.hostname !== "127.0.0.1") throw new Error("workers only connect to 127.0.0.1");
@@ -98,11 +117,20 @@ async function connectWorkers({ workerUrl, key, count, concurrency, machinePrefi
   return { count: workers.length, connectMs: performance.now() - startedAt };
 }
 
+/**
+ * @param {http.Agent} agent
+ * @param {string} apiUrl
+ * @param {string} method
+ * @param {string} path
+ * @param {http.OutgoingHttpHeaders} [headers]
+ * @returns {Promise<{ status: number | undefined, body: string, elapsedMs: number, endedAt: number }>}
+ */
 function timedRequest(agent, apiUrl, method, path, headers = {}) {
   return new Promise((resolve, reject) => {
     const request = http.request(new URL(path, apiUrl), { method, agent, headers, timeout: 10_000 });
     const startedAt = performance.now();
     request.on("response", (response) => {
+      /** @type {Buffer[]} */
       const chunks = [];
       response.on("data", (chunk) => chunks.push(chunk));
       response.on("end", () =>
@@ -120,22 +148,33 @@ function timedRequest(agent, apiUrl, method, path, headers = {}) {
   });
 }
 
+/**
+ * @param {number[]} values
+ * @returns {number}
+ */
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
+/**
+ * @param {() => boolean} condition
+ * @param {number} limitMs
+ */
 function waitUntil(condition, limitMs) {
-  return new Promise((resolve) => {
-    const startedAt = performance.now();
-    const check = () => {
-      if (condition() || performance.now() - startedAt > limitMs) resolve();
-      else setTimeout(check, 5);
-    };
-    check();
-  });
+  return /** @type {Promise<void>} */ (
+    new Promise((resolve) => {
+      const startedAt = performance.now();
+      const check = () => {
+        if (condition() || performance.now() - startedAt > limitMs) resolve();
+        else setTimeout(check, 5);
+      };
+      check();
+    })
+  );
 }
 
+/** @param {{ apiUrl: string, path: string, cookie: string }} command */
 async function revokeAndTime({ apiUrl, path, cookie }) {
   if (new URL(apiUrl).hostname !== "127.0.0.1") throw new Error("the API is only called on 127.0.0.1");
   // One kept-alive connection for the baseline and the DELETE, so both pay the same transport cost.
@@ -146,8 +185,10 @@ async function revokeAndTime({ apiUrl, path, cookie }) {
     roundTrips.push((await timedRequest(agent, apiUrl, "GET", "/healthz")).elapsedMs);
   }
 
+  /** @type {number | undefined} */
   let clientCpuMs;
   const cpuAtStart = process.cpuUsage();
+  /** @type {Promise<void>} */
   const allRevoked = new Promise((resolve) => {
     onAllRevoked = () => {
       const cpu = process.cpuUsage(cpuAtStart);
@@ -181,15 +222,18 @@ async function revokeAndTime({ apiUrl, path, cookie }) {
 
 setTimeout(() => process.exit(2), HARD_LIMIT_MS).unref();
 process.on("disconnect", () => process.exit(1));
-process.on("message", (command) => {
+/** The commands of the IPC protocol above. */
+/** @typedef {({ type: "connect" } & Parameters<typeof connectWorkers>[0]) | ({ type: "revoke" } & Parameters<typeof revokeAndTime>[0])} Command */
+
+process.on("message", (/** @type {Command} */ command) => {
   const work =
     command.type === "connect"
       ? connectWorkers(command).then((result) => ({ type: "connected", ...result }))
       : command.type === "revoke"
         ? revokeAndTime(command).then((result) => ({ type: "revoked", ...result }))
-        : Promise.reject(new Error(`unknown command ${command.type}`));
+        : Promise.reject(new Error(`unknown command ${/** @type {{ type: string }} */ (command).type}`));
   work.then(
-    (reply) => process.send(reply),
-    (error) => process.send({ type: "error", message: String(error?.stack ?? error) }, () => process.exit(1)),
+    (reply) => sendToParent(reply),
+    (error) => sendToParent({ type: "error", message: String(error?.stack ?? error) }, () => process.exit(1)),
   );
 });

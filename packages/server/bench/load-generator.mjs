@@ -9,6 +9,7 @@
  */
 import net from "node:net";
 import { performance } from "node:perf_hooks";
+import { sendToParent } from "./child-task.mjs";
 
 const HARD_LIMIT_MS = 60_000;
 
@@ -36,18 +37,21 @@ async function generateLoad(config) {
   const statuses = new Map();
   const latencies = [];
   let completed = 0;
+  /** @type {NodeJS.CpuUsage | undefined} */
   let cpuAtStart;
+  /** @type {Error | undefined} */
   let failure;
 
   const windowTimer = setTimeout(() => {
     cpuAtStart = process.cpuUsage();
-    process.send({ type: "window-start" });
+    sendToParent({ type: "window-start" });
   }, config.warmupMs);
 
   const runConnection = () =>
     new Promise((resolve) => {
       const socket = net.connect({ host: url.hostname, port: Number(url.port) });
       socket.setNoDelay(true);
+      /** @type {Buffer} */
       let buffered = Buffer.alloc(0);
       let sentAt = 0;
       const sendNext = () => {
@@ -111,7 +115,7 @@ setTimeout(() => process.exit(2), HARD_LIMIT_MS).unref();
 process.on("disconnect", () => process.exit(1));
 process.once("message", (config) => {
   generateLoad(config).then(
-    (result) => process.send({ type: "result", ...result }, () => process.exit(0)),
-    (error) => process.send({ type: "error", message: String(error?.stack ?? error) }, () => process.exit(1)),
+    (result) => sendToParent({ type: "result", ...result }, () => process.exit(0)),
+    (error) => sendToParent({ type: "error", message: String(error?.stack ?? error) }, () => process.exit(1)),
   );
 });

@@ -37,7 +37,7 @@ export function readCpuMs(pid) {
  * what the server and the load generator used tells how much other processes took meanwhile.
  */
 export function readMachineBusyCpuMs() {
-  const line = readFileSync("/proc/stat", "utf8").split("\n", 1)[0];
+  const line = readFileSync("/proc/stat", "utf8").split("\n", 1)[0] ?? "";
   // cpu user nice system idle iowait irq softirq steal ...
   const ticks = line.trim().split(/\s+/).slice(1, 9).map(Number);
   const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0);

@@ -8,23 +8,36 @@
  */
 import os from "node:os";
 import { stopAllChildren } from "./children.mjs";
+import { benchFleet } from "./fleet-scenario.mjs";
 import { benchPostgres } from "./postgres-scenario.mjs";
 import { printReport } from "./report.mjs";
 import { benchSqlite } from "./sqlite-scenario.mjs";
 
+/** `--smoke` (`npm run bench:smoke`; or COGNO_BENCH_SMOKE=1): every step once, tiny and short, so CI proves the bench still runs (figures meaningless). */
+const smoke = process.argv.includes("--smoke") || process.env.COGNO_BENCH_SMOKE === "1";
 const settings = {
+  smoke,
   /** Load generator: concurrent keep-alive connections, warm-up, then the measured window. */
-  connections: 32,
-  warmupMs: 1_000,
-  durationMs: 5_000,
-  fleetSize: 1_000,
+  connections: smoke ? 4 : 32,
+  warmupMs: smoke ? 200 : 1_000,
+  durationMs: smoke ? 500 : 5_000,
+  fleetSize: smoke ? 20 : 1_000,
   /** Fan-out is measured this many times, each with a fresh fleet; the median is the figure. */
-  fanoutRounds: 3,
-  warmupFleetSize: 50,
-  settleMs: 1_000,
+  fanoutRounds: smoke ? 1 : 3,
+  warmupFleetSize: smoke ? 5 : 50,
+  settleMs: smoke ? 200 : 1_000,
+  /** How long the link between replica C and PostgreSQL stays cut (a database restart). */
+  outageMs: 1_000,
+  /** The fleet figures (fleet-scenario.mjs). */
+  stormSize: smoke ? 50 : 1_000,
+  stormRounds: smoke ? 1 : 3,
+  heldFleetSize: smoke ? 200 : 10_000,
+  restartFleetSize: smoke ? 50 : 1_000,
   postgresAdminUrl: process.env.COGNO_BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres",
 };
-const RUN_LIMIT_MS = 170_000;
+const RUN_LIMIT_MS = 400_000;
+/** COGNO_BENCH_ONLY=sqlite,fleet runs those scenarios only (default: all). */
+const only = new Set((process.env.COGNO_BENCH_ONLY ?? "sqlite,postgres,fleet").split(","));
 
 const cleanups = [];
 async function cleanUp() {
@@ -63,10 +76,18 @@ async function main() {
   process.once("SIGINT", () => stopEarly("interrupted", 130));
 
   try {
-    console.log("bench: SQLite, one server …");
-    results.sqlite = await benchSqlite(settings, cleanups);
-    console.log("bench: PostgreSQL, two replicas …");
-    results.postgres = await benchPostgres(settings, cleanups);
+    if (only.has("sqlite")) {
+      console.log("bench: SQLite, one server …");
+      results.sqlite = await benchSqlite(settings, cleanups);
+    }
+    if (only.has("postgres")) {
+      console.log("bench: PostgreSQL, two replicas …");
+      results.postgres = await benchPostgres(settings, cleanups);
+    }
+    if (only.has("fleet")) {
+      console.log("bench: fleets on SQLite (registration storm, 10,000 workers, restart) …");
+      results.fleet = await benchFleet(settings, cleanups);
+    }
   } catch (error) {
     failure = stopReason ? new Error(`bench stopped: ${stopReason}`) : error;
   }
@@ -74,7 +95,7 @@ async function main() {
   clearTimeout(watchdog);
   printReport({ results, settings, startedAt, loadAtStart });
   for (const error of [failure, ...cleanupFailures].filter(Boolean)) {
-    console.error(`\nbench error: ${error?.stack ?? error}`);
+    console.error(`\nbench error: ${error instanceof Error ? error.stack : error}`);
   }
   process.exitCode = stopReason === "interrupted" ? 130 : failure || cleanupFailures.length > 0 ? 1 : 0;
 }

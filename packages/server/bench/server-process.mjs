@@ -17,7 +17,7 @@ function findFreePort() {
     const probe = net.createServer();
     probe.once("error", reject);
     probe.listen(0, HOST, () => {
-      const { port } = probe.address();
+      const { port } = /** @type {net.AddressInfo} */ (probe.address());
       probe.close(() => resolve(port));
     });
   });
@@ -34,12 +34,13 @@ async function isHealthy(url) {
 }
 
 /**
- * @param {{ name: string, env: Record<string, string>, inspect?: boolean, timeoutMs?: number }} options
+ * @param {{ name: string, env: Record<string, string>, inspect?: boolean, timeoutMs?: number, port?: number }} options
  *   inspect opens the V8 inspector on a loopback port, so the bench can force a garbage collection
- *   and read heap figures without any change to the server.
+ *   and read heap figures without any change to the server. port reuses a port (a restart under
+ *   connected workers); by default a free one is picked.
  */
-export async function startServer({ name, env, inspect = false, timeoutMs = 20_000 }) {
-  const port = await findFreePort();
+export async function startServer({ name, env, inspect = false, timeoutMs = 20_000, port: wanted }) {
+  const port = wanted ?? (await findFreePort());
   const args = inspect ? [`--inspect=${HOST}:0`, SERVER_BIN] : [SERVER_BIN];
   const child = trackChild(
     spawn(process.execPath, args, {
@@ -53,6 +54,9 @@ export async function startServer({ name, env, inspect = false, timeoutMs = 20_0
         // The bench authenticates thousands of times from one address; none of it may be throttled.
         COGNO_AUTH_FAILURES_PER_MINUTE: "1000000",
         COGNO_SIGNUPS_PER_MINUTE: "1000000",
+        // Fleets of thousands on one key, registering at once: the per-key caps must not pace them.
+        COGNO_MAX_CONNECTIONS_PER_KEY: "100000",
+        COGNO_NEW_WORKERS_PER_KEY_PER_MINUTE: "1000000",
         ...env,
       },
       stdio: ["ignore", "pipe", "pipe"],
@@ -82,6 +86,7 @@ export async function startServer({ name, env, inspect = false, timeoutMs = 20_0
   return {
     name,
     url,
+    port,
     pid: child.pid,
     inspectorUrl,
     output: () => output,

@@ -33,10 +33,12 @@ export async function benchSqlite(settings, cleanups) {
   await settle(settings.settleMs);
   const memoryBefore = await readServerMemory(server);
 
+  /** @type {(Awaited<ReturnType<typeof readServerMemory>> & { workers: number }) | undefined} */
   let memoryAfter;
   const fanout = await measureFanout(server, server, owner, settings, async (fleet) => {
     memoryAfter = { ...(await readServerMemory(server)), workers: fleet.count };
   });
+  if (memoryAfter === undefined) throw new Error("the fan-out ran without measuring the fleet's memory");
   await server.stop();
 
   return {

@@ -31,7 +31,7 @@ export function formatTable(rows) {
   const widths = columns.map((column) => Math.max(...all.map((row) => String(row[column] ?? "").length)));
   const line = (row) =>
     columns
-      .map((column, index) => String(row[column] ?? "").padEnd(widths[index]))
+      .map((column, index) => String(row[column] ?? "").padEnd(widths[index] ?? 0))
       .join("  ")
       .trimEnd();
   const rule = widths.map((width) => "-".repeat(width)).join("  ");

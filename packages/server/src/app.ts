@@ -15,12 +15,17 @@ import { registerDeviceRoutes } from "./device/routes.ts";
 import { closeWithin, connectionOptions, registerPipeliningLimit } from "./http/connections.ts";
 import { createContractRouter } from "./http/contract-routes.ts";
 import { checkSameOrigin } from "./http/cross-origin.ts";
-import { answerDatabaseFault, answerFrameworkError, registerErrorHandling } from "./http/error-handler.ts";
+import { answerFrameworkError, registerErrorHandling } from "./http/error-handler.ts";
+import { addRequestIdsToUpgrades, registerRequestIds, requestIdOf } from "./http/request-id.ts";
 import { registerSecurityHeaders } from "./http/security-headers.ts";
 import { rejectNulCharacters } from "./http/validate.ts";
 import { registerWebApp } from "./http/web-app.ts";
 import { registerLiveRoutes } from "./live/routes.ts";
 import { sanitizeUrl } from "./logging/logger.ts";
+import { countKeyAuthentications, measureHttp, timeKeyChanges } from "./metrics/instruments.ts";
+import { createMetrics, type Metrics } from "./metrics/metrics.ts";
+import { registerMetricsRoute } from "./metrics/routes.ts";
+import { registerOperationsRoutes } from "./operations/routes.ts";
 import { MAX_FRAME_BYTES, registerWorkerGateway, type WorkerGateway } from "./workers/gateway.ts";
 import { startWorkerRetention } from "./workers/retention.ts";
 import { registerWorkerRoutes } from "./workers/routes.ts";
@@ -31,10 +36,22 @@ export interface App {
   http: FastifyInstance;
   gateway: WorkerGateway;
   /**
+   * Every route the server registered (but the web app's files, which Fastify is told to hide),
+   * so a test can hold them against the contract's route table and the OpenAPI document.
+   */
+  registeredRoutes: readonly RegisteredRoute[];
+  /** This app's instruments, for those fed from outside it (the bus lag, by the replica protocol). */
+  metrics: Metrics;
+  /**
    * Stops taking work: workers are told to reconnect elsewhere, streams end, then the server closes.
    * Takes at most SHUTDOWN_MS, whatever clients do.
    */
   shutDown(): Promise<void>;
+}
+
+export interface RegisteredRoute {
+  method: string;
+  url: string;
 }
 
 /** The longest a drain takes: what a process manager waits for between SIGTERM and SIGKILL is often 10 s. */
@@ -42,22 +59,36 @@ export const SHUTDOWN_MS = 4_000;
 /** Of which the worker sockets may take this long to be told and closed. */
 const WORKER_SHUTDOWN_MS = 1_000;
 
-export async function createApp(deps: Deps): Promise<App> {
+export async function createApp(appDeps: Deps): Promise<App> {
+  let gateway: WorkerGateway | undefined;
+  const metrics = createMetrics({ connectedWorkers: () => gateway?.connectionCount() ?? 0 });
+  const deps: Deps = { ...appDeps, keyChanges: timeKeyChanges(appDeps.keyChanges, metrics) };
   const http: FastifyInstance = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
     // One line per request, written by the onResponse hook below, instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: trustedProxies(deps.config.trustProxy),
+    // The id is chosen by genReqId (a sane incoming x-request-id, or a new one), never taken as sent.
+    requestIdHeader: false,
+    genReqId: requestIdOf,
     bodyLimit: 64 * 1024,
     return503OnClosing: true,
     ...connectionOptions,
     frameworkErrors: answerFrameworkError,
   });
 
+  const registeredRoutes: RegisteredRoute[] = [];
+  http.addHook("onRoute", (route) => {
+    if ((route.schema as { hide?: boolean } | undefined)?.hide) return;
+    for (const method of [route.method].flat()) registeredRoutes.push({ method, url: route.url });
+  });
+
+  registerRequestIds(http);
   await http.register(fastifyCookie);
   await http.register(fastifyWebsocket, {
     options: { maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false },
   });
+  addRequestIdsToUpgrades(http.websocketServer);
   const health = createDatabaseHealth(deps);
   health.start();
   registerErrorHandling(http, { onDatabaseFault: health.reportFault });
@@ -68,7 +99,10 @@ export async function createApp(deps: Deps): Promise<App> {
   // so a test on the raw URL could be stepped around.
   http.addHook("onRequest", async (request) => checkSameOrigin(request, deps.config.publicUrl));
   http.addHook("preValidation", async (request) => rejectNulCharacters(request));
+  measureHttp(http, metrics);
   http.addHook("onResponse", async (request, reply) => {
+    // Not even built when request lines are off: decoding and redacting the URL costs every request.
+    if (!deps.log.isLevelEnabled("info")) return;
     request.log.info(
       {
         method: request.method,
@@ -80,13 +114,6 @@ export async function createApp(deps: Deps): Promise<App> {
     );
   });
 
-  http.get("/healthz", async () => ({ ok: true }));
-  http.get("/readyz", async (_request, reply) => {
-    const readiness = await health.checkReady();
-    if (readiness.ready) return reply.send({ ok: true });
-    return answerDatabaseFault(reply, readiness.fault, `Not ready: ${readiness.reason}.`);
-  });
-
   const keys = new KeyAuthenticator({
     db: deps.db,
     clock: deps.clock,
@@ -94,37 +121,43 @@ export async function createApp(deps: Deps): Promise<App> {
     keyChanges: deps.keyChanges,
     failuresPerMinute: deps.config.authFailuresPerMinute,
   });
+  countKeyAuthentications(keys, metrics);
   const router = createContractRouter(http, { sessionUser: (request) => currentUser(deps, request) });
   router.add(routes.serverInfo, async () => ({
     version: deps.config.version,
     heartbeatIntervalMs: deps.config.heartbeatIntervalMs,
     workerRetentionDays: deps.config.workerRetentionDays,
   }));
+  registerOperationsRoutes(router, deps, { health });
+  registerMetricsRoute(router, deps, metrics);
   const connectedWorkers = createConnectedWorkers(deps);
-  registerAuthRoutes(http, deps);
+  registerAuthRoutes(router, deps);
   registerWorkspaceRoutes(router, deps);
   registerApiKeyRoutes(router, deps, { workers: connectedWorkers });
-  registerWhoamiRoute(http, keys);
+  registerWhoamiRoute(router, keys);
   await registerLeakReportRoute(http, deps);
   registerWorkerRoutes(router, deps);
   registerAuditRoutes(router, deps);
   registerDeviceRoutes(router, deps);
-  const gateway = registerWorkerGateway(http, deps, { keys });
-  const live = registerLiveRoutes(http, deps);
+  gateway = registerWorkerGateway(http, deps, { keys });
+  const live = registerLiveRoutes(router, deps);
   await registerWebApp(http, deps.config.webDir);
   const expirySweep = startExpirySweep(deps);
   const retention = startWorkerRetention(deps);
 
+  const workers = gateway;
   return {
     http,
-    gateway,
+    gateway: workers,
+    registeredRoutes,
+    metrics,
     async shutDown() {
       const startedAt = Date.now();
       health.stop();
       await expirySweep.stop();
       await retention.stop();
       live.closeAll();
-      await settleWithin(gateway.shutDown(), WORKER_SHUTDOWN_MS);
+      await settleWithin(workers.shutDown(), WORKER_SHUTDOWN_MS);
       await closeWithin(http, Math.max(0, SHUTDOWN_MS - (Date.now() - startedAt)));
     },
   };

@@ -20,7 +20,6 @@ const keyEventSchema = z.object({
   previousPrefix: z.string().optional(),
 });
 export type KeyEvent = z.infer<typeof keyEventSchema>;
-export type KeyEventKind = KeyEvent["kind"];
 
 export function keyEventsPathOf(configDir: string): string {
   return join(configDir, "key-events.jsonl");

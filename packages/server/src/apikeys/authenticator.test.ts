@@ -123,6 +123,23 @@ describe.each([
     expect(codes.filter((code) => code === "rate_limited")).toHaveLength(45);
   });
 
+  it("regression: a fleet behind one address, with a cold cache, is not refused while its look-ups are in flight", async () => {
+    const keys = authenticatorWith(trusted);
+    const fleet = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        createApiKey(deps, { workspaceId, actor: alice, name: `fleet-${i}` }),
+      ),
+    );
+    // 40 at once from one address, five times the limit of 5 attempts in flight: none is a guess.
+    const codes = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => codeOf(keys.authenticate(`Bearer ${fleet[i % 8]?.key}`, "nat"))),
+    );
+    expect(codes.filter((code) => code !== "ok")).toEqual([]);
+    // And guesses from that address are still limited afterwards.
+    for (let i = 0; i < 5; i++) await codeOf(keys.authenticate(`Bearer ${generateApiKey()}`, "nat"));
+    expect(await codeOf(keys.authenticate(`Bearer ${generateApiKey()}`, "nat"))).toBe("rate_limited");
+  });
+
   it("regression: attempts with a revoked key do not lock out the other keys of that address", async () => {
     const keys = authenticatorWith(trusted);
     const revoked = await createApiKey(deps, { workspaceId, actor: alice, name: "shared-revoked" });

@@ -48,6 +48,8 @@ export class KeyAuthenticator {
   readonly #lastUsed = new LastUsedThrottle(LAST_USED_EVERY_MS);
   readonly #guessesByAddress: FailureLimiter;
   readonly #refusalsByKey: FailureLimiter;
+  /** Database look-ups in flight per client address, and the look-ups waiting for one to end. */
+  readonly #lookUpsInFlight = new Map<string, { count: number; waiting: (() => void)[] }>();
 
   constructor(deps: KeyAuthenticatorDeps) {
     this.#deps = deps;
@@ -56,44 +58,50 @@ export class KeyAuthenticator {
     this.#refusalsByKey = new FailureLimiter(deps.failuresPerMinute, deps.clock, "this key");
   }
 
-  /** Authenticates a bearer header for a request from `client` (its address). */
+  /**
+   * Authenticates a bearer header for a request from `client` (its address).
+   *
+   * The common case, a key verified before and still trusted in memory, runs without an await, a
+   * Date or a closure: a worker calls whoami often, and this is most of what its request costs.
+   * A look-up in the database counts as an attempt in flight from its start (so a burst of guesses
+   * cannot all pass the limit before the first failure is counted); a memory hit needs no such count,
+   * as nothing can run between its check and its answer.
+   */
   async authenticate(authorization: string | undefined, client: string): Promise<AuthenticatedKey> {
-    const attempt = this.#guessesByAddress.begin(client);
-    try {
-      const candidate = authorization?.match(BEARER)?.[1];
-      if (candidate === undefined) {
-        attempt.fail();
-        throw new AppError(
-          "api_key_malformed",
-          "Send the API key in the Authorization header as: Bearer cogno_wk_…",
-        );
-      }
-      const parsed = parseApiKey(candidate);
-      if (!parsed.ok) {
-        attempt.fail();
-        throw new AppError("api_key_malformed", parsed.message);
-      }
-      const keyHash = sha256Hex(parsed.key);
-      const identity = await this.#lookUp(keyHash);
-      if (!identity) {
-        attempt.fail();
-        throw new AppError(
-          "api_key_invalid",
-          `The API key ${parsed.displayPrefix}… does not exist. Create a key in Settings > API Keys, then run cogno login --token <key>.`,
-        );
-      }
-      attempt.end();
-      const refusal = refusalOf(identity.apiKey, this.#deps.clock.now().toISOString());
+    this.#assertAddressAllowed(client);
+    const candidate = authorization?.match(BEARER)?.[1];
+    if (candidate === undefined) {
+      this.#guessesByAddress.recordFailure(client);
+      throw new AppError(
+        "api_key_malformed",
+        "Send the API key in the Authorization header as: Bearer cogno_wk_…",
+      );
+    }
+    const parsed = parseApiKey(candidate);
+    if (!parsed.ok) {
+      this.#guessesByAddress.recordFailure(client);
+      throw new AppError("api_key_malformed", parsed.message);
+    }
+    const keyHash = sha256Hex(parsed.key);
+    const identity = this.#fromMemory(keyHash) ?? (await this.#fromDatabase(keyHash, client));
+    if (!identity) {
+      throw new AppError(
+        "api_key_invalid",
+        `The API key ${parsed.displayPrefix}… does not exist. Create a key in Settings > API Keys, then run cogno login --token <key>.`,
+      );
+    }
+    const { apiKey } = identity;
+    // Only a key that was revoked or has an expiry can be refused: the clock is read for those alone.
+    if (apiKey.revokedAt !== null || apiKey.expiresAt !== null) {
+      const refusal = refusalOf(apiKey, this.#deps.clock.now().toISOString());
       if (refusal) {
-        this.#refusalsByKey.assertAllowed(identity.apiKey.id);
-        this.#refusalsByKey.recordFailure(identity.apiKey.id);
+        this.#refusalsByKey.assertAllowed(apiKey.id);
+        this.#refusalsByKey.recordFailure(apiKey.id);
         throw refusal;
       }
-      this.recordUse(identity.apiKey.id, client);
-      return { apiKey: identity.apiKey, workspace: identity.workspace };
-    } finally {
-      attempt.end();
     }
+    this.recordUse(apiKey.id, client);
+    return { apiKey, workspace: identity.workspace };
   }
 
   /**
@@ -111,20 +119,77 @@ export class KeyAuthenticator {
     }).catch((error: unknown) => this.#deps.log.warn({ err: error, keyId }, "could not record key use"));
   }
 
-  async #lookUp(keyHash: string): Promise<KeyIdentity | undefined> {
-    const trusted = this.#deps.keyChanges.memoryTrusted();
-    if (trusted) {
-      const cached = this.#cache.find(keyHash);
-      if (cached) return cached; // found by the hash itself: nothing left to compare
-    } else {
-      this.#cache.clear();
+  /**
+   * 429 once the address has used up its failures. Over the limit only because of this address's
+   * look-ups still in flight, it may go on: a look-up then waits its turn (#beginLookUp).
+   */
+  #assertAddressAllowed(client: string): void {
+    try {
+      this.#guessesByAddress.assertAllowed(client);
+    } catch (error) {
+      if (error instanceof AppError && error.code === "rate_limited" && this.#lookUpsInFlight.has(client))
+        return;
+      throw error;
     }
-    const generation = this.#cache.generation;
-    const found = await findApiKeyByHash(this.#deps.db, keyHash, this.#deps.clock.now().toISOString());
-    // The database matched by index; the row is trusted only after a constant-time comparison.
-    const identity = found && equalInConstantTime(found.keyHash, keyHash) ? found : undefined;
-    if (identity && trusted) this.#cache.remember(identity, generation);
-    return identity;
+  }
+
+  /** A key verified earlier, if memory may be trusted now (on PostgreSQL: this replica's lease holds). */
+  #fromMemory(keyHash: string): KeyIdentity | undefined {
+    if (this.#deps.keyChanges.memoryTrusted()) return this.#cache.find(keyHash); // found by the hash itself
+    this.#cache.clear();
+    return undefined;
+  }
+
+  async #fromDatabase(keyHash: string, client: string): Promise<KeyIdentity | undefined> {
+    const attempt = await this.#beginLookUp(client);
+    try {
+      const trusted = this.#deps.keyChanges.memoryTrusted();
+      const generation = this.#cache.generation;
+      const found = await findApiKeyByHash(this.#deps.db, keyHash, this.#deps.clock.now().toISOString());
+      // The database matched by index; the row is trusted only after a constant-time comparison.
+      const identity = found && equalInConstantTime(found.keyHash, keyHash) ? found : undefined;
+      if (!identity) {
+        attempt.fail();
+        return undefined;
+      }
+      if (trusted) this.#cache.remember(identity, generation);
+      return identity;
+    } finally {
+      attempt.end();
+      this.#lookUpEnded(client);
+    }
+  }
+
+  /**
+   * Starts a database look-up counted as an attempt in flight. When the address is over its limit
+   * only because of look-ups still in flight (a busy fleet behind one address, with a cold cache),
+   * this waits for one of them to end and asks again, instead of answering 429 to healthy keys: once
+   * they end, either they failed (and the limit refuses for good) or they succeeded (and room is made).
+   */
+  async #beginLookUp(client: string): Promise<{ fail(): void; end(): void }> {
+    for (;;) {
+      try {
+        const attempt = this.#guessesByAddress.begin(client);
+        const inFlight = this.#lookUpsInFlight.get(client);
+        if (inFlight) inFlight.count += 1;
+        else this.#lookUpsInFlight.set(client, { count: 1, waiting: [] });
+        return attempt;
+      } catch (error) {
+        const inFlight = this.#lookUpsInFlight.get(client);
+        if (!(error instanceof AppError) || error.code !== "rate_limited" || inFlight === undefined)
+          throw error;
+        await new Promise<void>((resolve) => inFlight.waiting.push(resolve));
+      }
+    }
+  }
+
+  #lookUpEnded(client: string): void {
+    const inFlight = this.#lookUpsInFlight.get(client);
+    if (!inFlight) return;
+    inFlight.count -= 1;
+    if (inFlight.count === 0) this.#lookUpsInFlight.delete(client);
+    // Every waiter asks again: the limiter decides which may start.
+    for (const wake of inFlight.waiting.splice(0)) wake();
   }
 }
 

@@ -79,20 +79,17 @@ const serializeWhoami = fastJsonStringify(
   z.toJSONSchema(whoamiResponseSchema, { target: "draft-7" }) as Parameters<typeof fastJsonStringify>[0],
 );
 
-export function registerWhoamiRoute(app: FastifyInstance, keys: KeyAuthenticator): void {
-  app.route({
-    method: routes.whoami.method,
-    url: routes.whoami.path,
-    handler: async (request, reply) => {
-      const { apiKey, workspace } = await keys.authenticate(request.headers.authorization, request.ip);
-      return reply.type("application/json; charset=utf-8").send(
-        serializeWhoami({
-          workspace,
-          apiKey: { id: apiKey.id, name: apiKey.name, prefix: apiKey.prefix },
-          user: apiKey.owner,
-        }),
-      );
-    },
+export function registerWhoamiRoute(router: ContractRouter, keys: KeyAuthenticator): void {
+  router.add(routes.whoami, async ({ request, reply }) => {
+    const { apiKey, workspace } = await keys.authenticate(request.headers.authorization, request.ip);
+    // A JSON string is sent as it is: Fastify's serializer for the route does not run again.
+    return reply.type("application/json; charset=utf-8").send(
+      serializeWhoami({
+        workspace,
+        apiKey: { id: apiKey.id, name: apiKey.name, prefix: apiKey.prefix },
+        user: apiKey.owner,
+      }),
+    );
   });
 }
 

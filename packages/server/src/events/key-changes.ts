@@ -23,11 +23,29 @@ export interface KeyChange {
 
 export type KeyChangeListener = (change: KeyChange) => void;
 
+/**
+ * What the feed reports about its own timing, for metrics to be wired to (nothing here records
+ * them): `applied` on a replica that heard another's announcement, with the delay from sending to
+ * applying (by wall clocks, so across machines it includes their skew); `announced` on the replica
+ * that announced, once every live replica acknowledged or ran out of lease.
+ */
+export type KeyChangeObservation =
+  | { kind: "applied"; seq: number; origin: string; lagMs: number }
+  | {
+      kind: "announced";
+      seq: number;
+      waitedMs: number;
+      acknowledged: { replicaId: string; afterMs: number }[];
+      lapsed: string[];
+    };
+
 export interface KeyChangeFeed {
   /** Applies a committed change here and on every live replica; resolves when all have applied it. */
   announce(change: KeyChange): Promise<void>;
   /** The local appliers, called synchronously and in order; what they do is done when they return. */
   subscribe(listener: KeyChangeListener): () => void;
+  /** Reports announce-to-apply and acknowledgement delays (bus lag across replicas). */
+  observe(observer: (observation: KeyChangeObservation) => void): () => void;
   /**
    * Whether keys verified earlier may be served from memory right now. False on a replica whose
    * lease has lapsed: it may have missed a change, so it reads the database until it renews.
@@ -41,11 +59,14 @@ export function createInProcessKeyChangeFeed(
   onError: (error: unknown, change: KeyChange) => void,
 ): KeyChangeFeed {
   const listeners = new ListenerSet<KeyChange>(onError);
+  const observers = new ListenerSet<KeyChangeObservation>(() => {});
   return {
     async announce(change) {
       listeners.deliver(change);
+      observers.deliver({ kind: "announced", seq: change.seq, waitedMs: 0, acknowledged: [], lapsed: [] });
     },
     subscribe: (listener) => listeners.add(listener),
+    observe: (observer) => observers.add(observer),
     memoryTrusted: () => true,
     async close() {},
   };

@@ -12,18 +12,22 @@ export interface PostgresChannel {
   notify(channel: string, payload: string): Promise<void>;
   /** Called after every successful reconnection of the listening connection (not the first connect). */
   onReconnect(listener: () => void): void;
+  /** Called the moment the listening connection is found lost: notifications may be missed from now. */
+  onDisconnect(listener: () => void): void;
   /** Whether the listening connection is up now. */
   listening(): boolean;
   close(): Promise<void>;
 }
 
-const MAX_RETRY_DELAY_MS = 2_000;
+// Short: while it is down, this replica trusts no memory and announcements wait on its lease.
+const MAX_RETRY_DELAY_MS = 500;
 /** Nothing waits for ever on a database that stopped answering: a notify fails instead. */
 const TIMEOUTS = { connectionTimeoutMillis: 5_000, query_timeout: 10_000, keepAlive: true };
 
 export async function openPostgresChannel(connectionString: string, log: Logger): Promise<PostgresChannel> {
   const handlers = new Map<string, (payload: string) => void>();
   const reconnectListeners: (() => void)[] = [];
+  const disconnectListeners: (() => void)[] = [];
   const publisher = new pg.Pool({ connectionString, max: 2, ...TIMEOUTS });
   // Idle and busy connections that PostgreSQL ends are reported here and on each client; unheard,
   // the event would crash the process. The pool drops the connection; the next notify opens one.
@@ -45,6 +49,7 @@ export async function openPostgresChannel(connectionString: string, log: Logger)
       if (listener !== client) return;
       log.warn({ err: error }, "listening connection lost; reconnecting");
       listener = undefined;
+      for (const notify of disconnectListeners) notify();
       void client.end().catch(() => {});
       scheduleReconnect();
     });
@@ -89,6 +94,7 @@ export async function openPostgresChannel(connectionString: string, log: Logger)
       await publisher.query("select pg_notify($1, $2)", [channel, payload]);
     },
     onReconnect: (notify) => void reconnectListeners.push(notify),
+    onDisconnect: (notify) => void disconnectListeners.push(notify),
     listening: () => listener !== undefined,
     async close() {
       closed = true;

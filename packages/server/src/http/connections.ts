@@ -4,12 +4,14 @@
  * defaults suit none of it: Fastify turns the request timeout off, a silent connection counts as
  * busy (so closing the server waits for it), and a connection may pipeline without limit.
  */
+import { randomUUID } from "node:crypto";
 import type { ServerOptions } from "node:http";
 import type { Socket } from "node:net";
 import type { Readable } from "node:stream";
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from "fastify";
 import { errorBody } from "./error-handler.ts";
 import { AppError } from "./errors.ts";
+import { REQUEST_ID_HEADER } from "./request-id.ts";
 
 /** The whole request head (request line and headers) must arrive within this. */
 export const HEADERS_TIMEOUT_MS = 10_000;
@@ -50,10 +52,12 @@ function answerClientError(error: Error & { code?: string }, socket: Socket): vo
       : error.code === "HPE_HEADER_OVERFLOW"
         ? [431, "Request Header Fields Too Large", "The request headers are too large."]
         : [400, "Bad Request", "The request is not valid HTTP."];
-  const body = JSON.stringify(errorBody(new AppError("validation_failed", message)));
+  // No request was parsed, so none of its id can be kept: this answer gets a fresh one.
+  const requestId = randomUUID();
+  const body = JSON.stringify(errorBody(new AppError("validation_failed", message), requestId));
   if (socket.writable) {
     socket.write(
-      `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${REQUEST_ID_HEADER}: ${requestId}\r\n\r\n${body}`,
     );
   }
   socket.destroy();

@@ -2,6 +2,7 @@ import type { ErrorBody } from "@cogno/protocol";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { type DatabaseFault, databaseFaultOf } from "../db/faults.ts";
 import { AppError, isAppError } from "./errors.ts";
+import { REQUEST_ID_HEADER } from "./request-id.ts";
 
 export interface ErrorHandlingOptions {
   /** A request failed because the database cannot serve: told once per request, logged by the receiver. */
@@ -19,7 +20,7 @@ export function registerErrorHandling(app: FastifyInstance, options: ErrorHandli
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
     if (isAppError(error)) {
       if (error.retryAfter !== undefined) void reply.header("retry-after", String(error.retryAfter));
-      return reply.status(error.status).send(errorBody(error));
+      return reply.status(error.status).send(errorBody(error, request.id));
     }
     const fault = databaseFaultOf(error);
     if (fault) {
@@ -35,10 +36,10 @@ export function registerErrorHandling(app: FastifyInstance, options: ErrorHandli
           : error.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE"
             ? "Send the body as application/json."
             : "The request body is not valid JSON.";
-      return reply.status(400).send(errorBody(new AppError("validation_failed", message)));
+      return reply.status(400).send(errorBody(new AppError("validation_failed", message), request.id));
     }
     request.log.error({ err: error }, "request failed");
-    return reply.status(500).send(errorBody(new AppError("internal_error")));
+    return reply.status(500).send(errorBody(new AppError("internal_error"), request.id));
   });
 }
 
@@ -55,11 +56,12 @@ export function answerDatabaseFault(reply: FastifyReply, fault: DatabaseFault, m
   return reply
     .status(unavailable.status)
     .header("retry-after", String(unavailable.retryAfter))
-    .send(errorBody(unavailable));
+    .send(errorBody(unavailable, reply.request.id));
 }
 
-export function errorBody(error: AppError): ErrorBody {
-  return { error: { code: error.code, message: error.message } };
+/** The API.md error body, naming the request (its `x-request-id`) so a report can be found in the log. */
+export function errorBody(error: AppError, requestId: string): ErrorBody {
+  return { error: { code: error.code, message: error.message, requestId } };
 }
 
 /**
@@ -67,10 +69,13 @@ export function errorBody(error: AppError): ErrorBody {
  * escape, an over-long path parameter): given to Fastify as `frameworkErrors`, so they too carry the
  * API.md body instead of Fastify's own.
  */
-export function answerFrameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply) {
+export function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
   const message =
     error.code === "FST_ERR_MAX_PARAM_LENGTH"
       ? "A parameter in the URL is too long to be an id or a token."
       : "The URL is not valid: check its percent-escapes.";
-  return reply.status(400).send(errorBody(new AppError("validation_failed", message)));
+  return reply
+    .status(400)
+    .header(REQUEST_ID_HEADER, request.id)
+    .send(errorBody(new AppError("validation_failed", message), request.id));
 }

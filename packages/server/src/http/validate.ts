@@ -2,17 +2,6 @@ import type { FastifyRequest } from "fastify";
 import type { z } from "zod";
 import { AppError } from "./errors.ts";
 
-/** Parses a body or parameter with zod; the 400 message names the field a person must fix. */
-export function parseOrThrow<Schema extends z.ZodType>(
-  schema: Schema,
-  value: unknown,
-  what = "body",
-): z.infer<Schema> {
-  const result = schema.safeParse(value ?? {});
-  if (result.success) return result.data;
-  throw validationError(result.error, what);
-}
-
 /** The 400 for a failed parse: names the first field at fault and what is wrong with it. */
 export function validationError(error: z.ZodError, what: string): AppError {
   const issue = error.issues[0];

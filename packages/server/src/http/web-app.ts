@@ -20,7 +20,10 @@ export async function registerWebApp(app: FastifyInstance, webDir: string): Prom
       return reply
         .status(404)
         .send(
-          errorBody(new AppError("not_found", `No route ${request.method} ${request.url.split("?")[0]}.`)),
+          errorBody(
+            new AppError("not_found", `No route ${request.method} ${request.url.split("?")[0]}.`),
+            request.id,
+          ),
         );
     }
     if (!built) return reply.type("text/html").send(NOT_BUILT_PAGE);

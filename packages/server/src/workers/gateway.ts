@@ -1,70 +1,56 @@
 /**
- * The worker WebSocket gateway (API.md, "Worker side"). Authentication happens before the upgrade;
- * then a worker registers, heartbeats and says when it stops. The gateway listens on the bus:
- * a revoked key closes its sockets with 4001 at once, and a machine that connects again (here or on
- * another replica) replaces its older socket.
+ * The worker WebSocket gateway (API.md, "Worker side"). Authentication and the per-key connection
+ * cap happen before the upgrade; then a worker registers, heartbeats and says when it stops.
+ *
+ * Revocation is absolute (SPEC.md v1.1): the gateway listens to the key-change feed, which calls it
+ * synchronously on every replica before a revocation answers. A revoked key's connections move to
+ * the `revoked` state at once (nothing they send is acted on again), are told why, and their
+ * sockets are destroyed shortly after whatever the client does. A key that expires, or whose roll
+ * grace ends, is cut off by a timer of its own, on time.
+ *
+ * The parts: protocol.ts (frames in and out), connection.ts (one socket's life), connection-
+ * registry.ts (indexes), key-watch.ts (the keys' life: revoked, expired, renamed), message-budget.ts
+ * (a worker's message rate), per-key-limits.ts (caps), presence-writes.ts (batched, guarded writes).
  */
-import {
-  type ApiKeyRef,
-  CLOSE_CODES,
-  type ErrorCode,
-  type RegisterMessage,
-  type RevokedReason,
-  type ServerMessage,
-  workerMessageSchema,
-} from "@cogno/protocol";
+import { CLOSE_CODES, type RegisterMessage } from "@cogno/protocol";
 import type { FastifyInstance } from "fastify";
 import type { WebSocket } from "ws";
 import type { AuthenticatedKey, KeyAuthenticator } from "../apikeys/authenticator.ts";
 import { isoAt } from "../clock.ts";
 import type { Deps } from "../deps.ts";
 import type { DomainEvent } from "../events/bus.ts";
+import { AppError } from "../http/errors.ts";
 import { newId } from "../ids.ts";
+import { type Connection, closeAndDestroy, cutOffAll, isActing, refuse, send } from "./connection.ts";
+import { ConnectionRegistry } from "./connection-registry.ts";
+import { KeyWatch } from "./key-watch.ts";
+import { type BucketRule, TokenBucket } from "./message-budget.ts";
+import { PerKeyLimits } from "./per-key-limits.ts";
+import { PresenceWrites } from "./presence-writes.ts";
+import { parseWorkerFrame } from "./protocol.ts";
 import { MISSED_HEARTBEATS_FOR_OFFLINE } from "./status.ts";
-import {
-  type Disconnect,
-  findRevokedKeyIds,
-  markWorkersDisconnected,
-  upsertWorkerOnRegister,
-  writeHeartbeats,
-} from "./store.ts";
+import { workerExists } from "./store.ts";
 
 declare module "fastify" {
   interface FastifyRequest {
     workerKey: AuthenticatedKey | null;
+    /** Stops counting this upgrade toward its key's cap (it connected, or it failed). */
+    releaseUpgrade: (() => void) | undefined;
   }
 }
 
 /** WebSocket's "internal error" close code: the client reconnects with backoff. */
 const SERVER_ERROR_CLOSE = 1011;
+/** RFC 6455 "Try Again Later": a per-key limit; the daemon reconnects with backoff. */
+const TRY_AGAIN_LATER_CLOSE = 1013;
 /** Largest frame a worker may send; its messages are a few hundred bytes. */
 export const MAX_FRAME_BYTES = 16 * 1024;
-/** Messages a worker may send in a burst, and per second after it: several times its heartbeat rate. */
+/** Messages a worker may send in a burst; per second after it, several times its heartbeat rate. */
 const MESSAGE_BURST = 20;
-function messagesPerSecond(heartbeatIntervalMs: number): number {
-  return Math.max(5, 3_000 / heartbeatIntervalMs);
-}
 const REGISTER_TIMEOUT_MS = 10_000;
 
-interface Connection {
-  id: string;
-  socket: WebSocket;
-  workspaceId: string;
-  apiKey: ApiKeyRef;
-  ownerId: string;
-  ip: string;
-  workerId: string | undefined;
-  lastSeenAt: number;
-  heartbeatPending: boolean;
-  registering: boolean;
-  stopping: boolean;
-  closed: boolean;
-  openedAt: number;
-  budget: number;
-  budgetAt: number;
-}
-
 export interface WorkerGateway {
+  /** Sockets this replica holds now (for metrics): cheap, no I/O. */
   connectionCount(): number;
   /** Closes every socket with 1001 ("reconnect"), writes what is pending, stops timers. */
   shutDown(): Promise<void>;
@@ -75,118 +61,111 @@ export function registerWorkerGateway(
   deps: Deps,
   options: { keys: KeyAuthenticator },
 ): WorkerGateway {
-  const connections = new Set<Connection>();
-  const byKey = new Map<string, Set<Connection>>();
-  const byWorker = new Map<string, Set<Connection>>();
-  const pendingWrites = new Set<Promise<unknown>>();
-  const intervalMs = deps.config.heartbeatIntervalMs;
-  const refillPerSecond = messagesPerSecond(intervalMs);
+  const { config } = deps;
+  const intervalMs = config.heartbeatIntervalMs;
+  const messageRule: BucketRule = { burst: MESSAGE_BURST, perSecond: Math.max(5, 3_000 / intervalMs) };
+  const now = (): number => deps.clock.now().getTime();
+  const registry = new ConnectionRegistry();
+  const writes = new PresenceWrites(deps.db);
+  const limits = new PerKeyLimits(
+    { maxConnections: config.maxConnectionsPerKey, newWorkersPerMinute: config.newWorkersPerKeyPerMinute },
+    now,
+  );
+  const pending = new Set<Promise<unknown>>();
 
   const track = (work: Promise<unknown>): void => {
     const guarded = work.catch((error: unknown) =>
       deps.log.error({ err: error }, "worker gateway write failed"),
     );
-    pendingWrites.add(guarded);
-    void guarded.finally(() => pendingWrites.delete(guarded));
+    pending.add(guarded);
+    void guarded.finally(() => pending.delete(guarded));
   };
 
-  const addTo = (map: Map<string, Set<Connection>>, key: string, connection: Connection): void => {
-    const set = map.get(key) ?? new Set<Connection>();
-    set.add(connection);
-    map.set(key, set);
-  };
-  const removeFrom = (
-    map: Map<string, Set<Connection>>,
-    key: string | undefined,
-    connection: Connection,
-  ): void => {
-    if (key === undefined) return;
-    const set = map.get(key);
-    set?.delete(connection);
-    if (set?.size === 0) map.delete(key);
-  };
+  const protocolError = (connection: Connection, message: string): void =>
+    refuse(connection, "validation_failed", message, CLOSE_CODES.protocolError);
 
-  const send = (connection: Connection, message: ServerMessage): void => {
-    if (connection.socket.readyState === connection.socket.OPEN)
-      connection.socket.send(JSON.stringify(message));
-  };
-
-  const refuse = (connection: Connection, code: ErrorCode, message: string): void => {
-    send(connection, { type: "error", error: { code, message } });
-    connection.socket.close(CLOSE_CODES.protocolError, code);
-  };
-
-  const cutOffRevoked = (
-    connection: Connection,
-    apiKey: ApiKeyRef,
-    reason: RevokedReason = "revoked",
-  ): void => {
-    send(connection, { type: "revoked", apiKey, reason });
-    connection.socket.close(CLOSE_CODES.revoked, "api key revoked");
-  };
-
-  const unsubscribeKeyChanges = deps.keyChanges.subscribe((change) => {
-    if (change.change !== "revoked") return;
-    for (const keyId of change.keyIds) {
-      for (const connection of byKey.get(keyId) ?? []) {
-        cutOffRevoked(connection, connection.apiKey, change.reason ?? "revoked");
-      }
-    }
-  });
+  const keyWatch = new KeyWatch(deps, registry, track);
+  const unsubscribeKeyChanges = deps.keyChanges.subscribe(keyWatch.onKeyChange);
 
   const onEvent = (event: DomainEvent): void => {
     if (event.type === "worker.connected") {
-      for (const connection of byWorker.get(event.workerId) ?? []) {
-        if (connection.id !== event.connectionId) {
+      for (const connection of [...registry.ofWorker(event.workerId)]) {
+        if (connection.id !== event.connectionId)
           refuse(
             connection,
             "conflict",
             "Another cogno daemon on this machine connected with the same machine id and replaced this connection.",
+            CLOSE_CODES.protocolError,
           );
-        }
+      }
+    } else if (event.type === "worker.stop_requested") {
+      for (const connection of [...registry.ofWorker(event.workerId)]) {
+        if (!isActing(connection)) continue;
+        connection.state = "closing";
+        connection.stopped = true;
+        send(connection, { type: "disconnected", by: event.by });
+        closeAndDestroy(connection, CLOSE_CODES.stopped, "stopped from the web app");
       }
     }
   };
   const unsubscribe = deps.bus.subscribe(onEvent);
 
   const register = async (connection: Connection, hello: RegisterMessage): Promise<void> => {
-    connection.registering = true;
-    const at = isoAt(deps.clock);
-    const workerId = await upsertWorkerOnRegister(deps.db, {
+    // New machines per key per minute: a machine this owner registered before always comes back.
+    const keyId = connection.apiKey.id;
+    const tookToken = limits.takeNewWorker(keyId);
+    if (
+      !tookToken &&
+      !(await workerExists(deps.db, {
+        workspaceId: connection.workspaceId,
+        ownerId: connection.ownerId,
+        machineId: hello.machineId,
+      }))
+    ) {
+      refuse(
+        connection,
+        "rate_limited",
+        `Too many new machines for this key: at most ${limits.newWorkersPerMinute} a minute. Try again in ${limits.secondsUntilNewWorker(keyId)} s.`,
+        TRY_AGAIN_LATER_CLOSE,
+      );
+      return;
+    }
+    const registered = await writes.register({
       newId: newId("wkr"),
       workspaceId: connection.workspaceId,
       ownerId: connection.ownerId,
       apiKeyId: connection.apiKey.id,
       connectionId: connection.id,
       ip: connection.ip,
-      at,
+      at: isoAt(deps.clock),
       hello,
     });
-    if (workerId === undefined) {
+    if (tookToken && registered?.created !== true) limits.refundNewWorker(keyId);
+    if (registered === undefined) {
       // The key was revoked or expired before the row could be written: nothing was written.
-      cutOffRevoked(connection, connection.apiKey);
+      // Read it again for the reason to give (expired, rolled, …); "revoked" if that read fails.
+      await keyWatch.recheck([connection.apiKey.id]).catch(() => undefined);
+      cutOffAll([connection], "revoked");
       return;
     }
-    connection.workerId = workerId;
-    addTo(byWorker, workerId, connection);
-    if (connection.closed) {
+    const { workerId } = registered;
+    registry.attachWorker(connection, workerId);
+    if (connection.state === "closed") {
       // The socket closed while the row was written: record that, as the close handler could not.
-      recordDisconnect(connection, workerId);
+      recordDisconnect(connection);
       return;
     }
-    // A revocation that landed between authentication and now had no socket to close: check once more.
-    if ((await findRevokedKeyIds(deps.db, [connection.apiKey.id], isoAt(deps.clock))).length > 0) {
-      cutOffRevoked(connection, connection.apiKey);
-      return;
-    }
+    // Revoked, stopped or replaced while the row was written: it is not told it registered.
+    if (connection.state !== "registering") return;
+    connection.state = "registered";
     await deps.bus.publish({
       type: "worker.connected",
       workspaceId: connection.workspaceId,
       workerId,
       connectionId: connection.id,
     });
+    if (connection.state !== "registered") return;
     send(connection, { type: "registered", workerId, heartbeatIntervalMs: intervalMs });
-    connection.registering = false;
     deps.log.info(
       { workerId, apiKey: connection.apiKey.prefix, hostname: hello.hostname },
       "worker registered",
@@ -194,109 +173,79 @@ export function registerWorkerGateway(
     await deps.bus.publish({ type: "worker.updated", workspaceId: connection.workspaceId, workerId });
   };
 
-  const spendBudget = (connection: Connection, now: number): boolean => {
-    connection.budget = Math.min(
-      MESSAGE_BURST,
-      connection.budget + ((now - connection.budgetAt) / 1000) * refillPerSecond,
-    );
-    connection.budgetAt = now;
-    if (connection.budget < 1) return false;
-    connection.budget -= 1;
-    return true;
-  };
-
   const onMessage = (connection: Connection, data: Buffer, isBinary: boolean): void => {
-    const now = deps.clock.now().getTime();
-    if (!spendBudget(connection, now)) {
-      refuse(connection, "rate_limited", "Too many messages: a worker sends one heartbeat per interval.");
-      return;
-    }
-    let json: unknown;
-    try {
-      json = isBinary ? undefined : JSON.parse(data.toString("utf8"));
-    } catch {
-      json = undefined;
-    }
-    const parsed = workerMessageSchema.safeParse(json);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const where = issue && issue.path.length > 0 ? `${issue.path.join(".")}: ` : "";
+    // Told to close, revoked or closed: nothing it sends is read, let alone written.
+    if (!isActing(connection)) return;
+    const at = now();
+    if (!connection.budget.take(at)) {
       refuse(
         connection,
-        "validation_failed",
-        `Invalid message. ${where}${issue?.message ?? "send JSON text frames"}.`,
+        "rate_limited",
+        "Too many messages: a worker sends one heartbeat per interval.",
+        CLOSE_CODES.protocolError,
       );
       return;
     }
-    const message = parsed.data;
-    connection.lastSeenAt = now;
+    const parsed = parseWorkerFrame(data, isBinary);
+    if (!parsed.ok) {
+      protocolError(connection, parsed.problem);
+      return;
+    }
+    const message = parsed.message;
+    connection.lastSeenAt = at;
     if (message.type === "register") {
-      if (connection.workerId !== undefined || connection.registering) {
-        refuse(
-          connection,
-          "validation_failed",
-          "Invalid message. register is sent once, as the first message.",
-        );
+      if (connection.state !== "open") {
+        protocolError(connection, "Invalid message. register is sent once, as the first message.");
         return;
       }
+      connection.state = "registering";
       track(
         register(connection, message).catch((error: unknown) => {
           // A server-side failure (the database, say) is not the worker's fault: 1011 makes it retry.
           deps.log.error({ err: error, apiKey: connection.apiKey.prefix }, "worker registration failed");
-          connection.socket.close(SERVER_ERROR_CLOSE, "registration failed; reconnect");
+          if (!isActing(connection)) return;
+          connection.state = "closing";
+          closeAndDestroy(connection, SERVER_ERROR_CLOSE, "registration failed; reconnect");
         }),
       );
       return;
     }
-    if (connection.workerId === undefined && !connection.registering) {
-      refuse(connection, "validation_failed", "Invalid message. The first message must be register.");
+    if (connection.state === "open") {
+      protocolError(connection, "Invalid message. The first message must be register.");
       return;
     }
     if (message.type === "heartbeat") {
       connection.heartbeatPending = true;
     } else {
-      connection.stopping = true;
-      connection.socket.close(1000, "stopped");
+      connection.state = "closing";
+      connection.stopped = true;
+      closeAndDestroy(connection, 1000, "stopped");
     }
   };
 
-  // Disconnects are written in batches: a revocation closes many sockets at once, and one
-  // transaction for all of them keeps the event loop free (each commit is a synced write on SQLite).
-  let pendingDisconnects: { workspaceId: string; disconnect: Disconnect }[] = [];
-  const writeDisconnects = async (): Promise<void> => {
-    const batch = pendingDisconnects;
-    pendingDisconnects = [];
-    const changed = new Set(
-      await markWorkersDisconnected(
-        deps.db,
-        batch.map((item) => item.disconnect),
-      ),
+  const recordDisconnect = (connection: Connection): void => {
+    const { workerId, workspaceId } = connection;
+    if (workerId === undefined) return;
+    track(
+      writes
+        .disconnect({
+          workerId,
+          connectionId: connection.id,
+          at: isoAt(deps.clock),
+          stopped: connection.stopped,
+        })
+        .then((changed) =>
+          changed ? deps.bus.publish({ type: "worker.updated", workspaceId, workerId }) : undefined,
+        ),
     );
-    for (const { workspaceId, disconnect } of batch) {
-      if (changed.has(disconnect.workerId)) {
-        await deps.bus.publish({ type: "worker.updated", workspaceId, workerId: disconnect.workerId });
-      }
-    }
-  };
-  const recordDisconnect = (connection: Connection, workerId: string): void => {
-    if (pendingDisconnects.length === 0) setImmediate(() => track(writeDisconnects()));
-    pendingDisconnects.push({
-      workspaceId: connection.workspaceId,
-      disconnect: {
-        workerId,
-        connectionId: connection.id,
-        at: isoAt(deps.clock),
-        stopped: connection.stopping,
-      },
-    });
   };
 
   const onClose = (connection: Connection): void => {
-    connection.closed = true;
-    connections.delete(connection);
-    removeFrom(byKey, connection.apiKey.id, connection);
-    removeFrom(byWorker, connection.workerId, connection);
-    if (connection.workerId !== undefined) recordDisconnect(connection, connection.workerId);
+    connection.state = "closed";
+    connection.heartbeatPending = false;
+    registry.remove(connection);
+    keyWatch.disconnected(connection.apiKey.id);
+    recordDisconnect(connection);
   };
 
   app.get(
@@ -304,47 +253,62 @@ export function registerWorkerGateway(
     {
       websocket: true,
       preValidation: async (request) => {
-        request.workerKey = await options.keys.authenticate(request.headers.authorization, request.ip);
+        const key = await options.keys.authenticate(request.headers.authorization, request.ip);
+        const release = limits.reserveConnection(key.apiKey.id, registry.countOfKey(key.apiKey.id));
+        if (release === undefined) {
+          throw new AppError(
+            "rate_limited",
+            `This key has ${limits.maxConnections} connections open already, the most a key may hold. Close some, or use another key.`,
+            { retryAfter: 60 },
+          );
+        }
+        // An upgrade that never completes stops counting when its connection closes.
+        request.raw.socket.once("close", release);
+        request.workerKey = key;
+        request.releaseUpgrade = release;
       },
     },
     (socket, request) => {
+      request.releaseUpgrade?.();
       const key = request.workerKey;
       if (!key) {
         socket.close(CLOSE_CODES.protocolError, "unauthenticated");
         return;
       }
-      const now = deps.clock.now().getTime();
-      const connection: Connection = {
-        id: newId("wkr").replace("wkr_", "conn_"),
-        socket,
-        workspaceId: key.workspace.id,
-        apiKey: { id: key.apiKey.id, name: key.apiKey.name, prefix: key.apiKey.prefix },
-        ownerId: key.apiKey.owner.id,
-        ip: request.ip,
-        workerId: undefined,
-        lastSeenAt: now,
-        heartbeatPending: false,
-        registering: false,
-        stopping: false,
-        closed: false,
-        openedAt: now,
-        budget: MESSAGE_BURST,
-        budgetAt: now,
-      };
-      connections.add(connection);
-      addTo(byKey, connection.apiKey.id, connection);
-      socket.on("message", (data: Buffer, isBinary: boolean) => onMessage(connection, data, isBinary));
-      socket.on("close", () => onClose(connection));
-      socket.on("error", (error) => deps.log.debug({ err: error }, "worker socket error"));
+      openConnection(socket, key, request.ip);
     },
   );
 
+  const openConnection = (socket: WebSocket, key: AuthenticatedKey, ip: string): void => {
+    const at = now();
+    const connection: Connection = {
+      id: newId("conn"),
+      socket,
+      workspaceId: key.workspace.id,
+      ownerId: key.apiKey.owner.id,
+      ip,
+      openedAt: at,
+      budget: new TokenBucket(messageRule, at),
+      apiKey: { id: key.apiKey.id, name: key.apiKey.name, prefix: key.apiKey.prefix },
+      state: "open",
+      workerId: undefined,
+      lastSeenAt: at,
+      heartbeatPending: false,
+      stopped: false,
+    };
+    registry.add(connection);
+    keyWatch.connected(key.apiKey);
+    socket.on("message", (data: Buffer, isBinary: boolean) => onMessage(connection, data, isBinary));
+    socket.on("close", () => onClose(connection));
+    socket.on("error", (error) => deps.log.debug({ err: error }, "worker socket error"));
+  };
+
   /** Once per interval: write the heartbeats that arrived, and drop sockets that went silent. */
   const tick = (): void => {
-    const now = deps.clock.now().getTime();
+    const at = now();
     const beats: { workerId: string; connectionId: string; at: string }[] = [];
-    for (const connection of connections) {
-      if (connection.heartbeatPending && connection.workerId !== undefined) {
+    for (const connection of registry) {
+      if (connection.heartbeatPending && connection.state === "registered" && connection.workerId) {
         connection.heartbeatPending = false;
         beats.push({
           workerId: connection.workerId,
@@ -352,49 +316,44 @@ export function registerWorkerGateway(
           at: new Date(connection.lastSeenAt).toISOString(),
         });
       }
-      if (
-        connection.workerId === undefined &&
-        !connection.registering &&
-        now - connection.openedAt > REGISTER_TIMEOUT_MS
-      ) {
-        refuse(connection, "validation_failed", "Invalid message. Send register first.");
-      } else if (now - connection.lastSeenAt > MISSED_HEARTBEATS_FOR_OFFLINE * intervalMs) {
+      if (connection.state === "open" && at - connection.openedAt > REGISTER_TIMEOUT_MS) {
+        protocolError(connection, "Invalid message. Send register first.");
+      } else if (at - connection.lastSeenAt > MISSED_HEARTBEATS_FOR_OFFLINE * intervalMs) {
         connection.socket.terminate();
       }
     }
-    track(writeHeartbeats(deps.db, beats));
-    track(cutOffKeysRevokedUnheard());
+    track(writes.heartbeats(beats));
+    track(keyWatch.checkHeld());
     // A worker that stays connected is using its key: keep "last used" moving (once a minute per key).
-    for (const [keyId, held] of byKey) options.keys.recordUse(keyId, held.values().next().value?.ip ?? null);
+    for (const keyId of registry.keyIds()) {
+      const first = registry.ofKey(keyId).values().next().value;
+      options.keys.recordUse(keyId, first?.ip ?? null);
+    }
+    limits.prune();
   };
 
-  /**
-   * The bus delivers revocations at once, but a replica whose LISTEN connection dropped can miss
-   * one. Once per interval the keys of this replica's sockets are checked in the database, so a
-   * missed notification delays a cut-off by one interval instead of leaving the worker connected.
-   */
-  const cutOffKeysRevokedUnheard = async (): Promise<void> => {
-    if (byKey.size === 0) return;
-    for (const keyId of await findRevokedKeyIds(deps.db, [...byKey.keys()], isoAt(deps.clock))) {
-      for (const connection of byKey.get(keyId) ?? []) cutOffRevoked(connection, connection.apiKey);
-    }
-  };
   const timer = setInterval(tick, intervalMs);
   timer.unref();
 
   return {
-    connectionCount: () => connections.size,
+    connectionCount: () => registry.size,
     async shutDown() {
       clearInterval(timer);
       unsubscribe();
       unsubscribeKeyChanges();
+      keyWatch.stop();
       tick();
-      for (const connection of connections)
+      for (const connection of registry) {
+        if (!isActing(connection)) continue;
+        connection.state = "closing";
         connection.socket.close(CLOSE_CODES.goingAway, "server shutting down");
+      }
       // Give close handshakes a moment, then make sure nothing lingers.
       await new Promise((resolve) => setTimeout(resolve, 200));
-      for (const connection of connections) connection.socket.terminate();
-      while (pendingWrites.size > 0) await Promise.allSettled([...pendingWrites]);
+      for (const connection of registry) connection.socket.terminate();
+      while (pending.size > 0) await Promise.allSettled([...pending]);
+      await writes.idle();
+      while (pending.size > 0) await Promise.allSettled([...pending]);
     },
   };
 }

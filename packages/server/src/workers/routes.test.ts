@@ -73,7 +73,11 @@ describe("DELETE …/workers/:workerId", () => {
     const online = await http.call("DELETE", `${base}/${workerId}`, { as: owner });
     expect(online.statusCode).toBe(409);
     expect(online.json()).toEqual({
-      error: { code: "worker_online", message: expect.stringContaining("Stop it") },
+      error: {
+        code: "worker_online",
+        message: expect.stringContaining("Stop it"),
+        requestId: expect.any(String),
+      },
     });
     await http.call("POST", `${base}/${workerId}/disconnect`, { as: owner });
     const forgotten = await http.call("DELETE", `${base}/${workerId}`, { as: owner });

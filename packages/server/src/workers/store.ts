@@ -123,67 +123,118 @@ export function findWorkerRow(db: Kysely<Database>, workerId: string): Promise<W
   return selectWorkers(db).where("workers.id", "=", workerId).executeTakeFirst();
 }
 
+export interface Registration {
+  newId: string;
+  workspaceId: string;
+  ownerId: string;
+  apiKeyId: string;
+  connectionId: string;
+  ip: string | null;
+  at: string;
+  hello: RegisterMessage;
+}
+
+/** What a register wrote: the row's id and whether it is a machine new to this owner. */
+export type Registered = { workerId: string; created: boolean } | undefined;
+
 /**
  * One row per machine per key owner per workspace: a machine that registers again (restart,
  * re-login, a rotated key) takes over its row and the new connection owns it. The same machine id
  * under another user's key is another row, so no one can take over someone else's worker.
  *
- * Guarded: the row is written only while the key is active, checked in the same transaction. On
- * PostgreSQL the key row is share-locked, so a revocation either commits first (and nothing is
+ * Guarded: a row is written only while its key is active, checked in the same transaction. On
+ * PostgreSQL the key rows are share-locked, so a revocation either commits first (and nothing is
  * written) or waits for this write (which then happened before the revocation answered).
- * Returns undefined when the key was no longer active.
+ *
+ * Written as a group (group commit): a storm of registrations costs one transaction, one fsync on
+ * SQLite, per batch instead of one per worker. Returns, in order, what each one wrote (undefined
+ * when its key was no longer active).
  */
+export async function upsertWorkersOnRegister(
+  db: Kysely<Database>,
+  registrations: Registration[],
+): Promise<Registered[]> {
+  if (registrations.length === 0) return [];
+  return db.transaction().execute(async (trx) => {
+    const keyIds = [...new Set(registrations.map((item) => item.apiKeyId))];
+    // Checked at the latest time of the batch: a key that expires within it counts as expired.
+    const at =
+      registrations
+        .map((item) => item.at)
+        .sort()
+        .at(-1) ?? "";
+    const active = new Set<string>();
+    for (let start = 0; start < keyIds.length; start += 500) {
+      let keyCheck = trx
+        .selectFrom("api_keys")
+        .select("id")
+        .where("id", "in", keyIds.slice(start, start + 500))
+        .where(keyActiveAt(at));
+      if (isPostgres(trx)) keyCheck = keyCheck.forShare();
+      for (const row of await keyCheck.execute()) active.add(row.id);
+    }
+    const results: Registered[] = [];
+    for (const input of registrations) {
+      if (!active.has(input.apiKeyId)) {
+        results.push(undefined);
+        continue;
+      }
+      const { hello } = input;
+      const live = {
+        name: hello.name,
+        hostname: hello.hostname,
+        os: hello.os,
+        arch: hello.arch,
+        version: hello.version,
+        api_key_id: input.apiKeyId,
+        connection_id: input.connectionId,
+        connected_at: input.at,
+        disconnected_at: null,
+        stopped_at: null,
+        last_heartbeat_at: input.at,
+        last_ip: input.ip,
+      };
+      const row = await trx
+        .insertInto("workers")
+        .values({
+          id: input.newId,
+          workspace_id: input.workspaceId,
+          owner_id: input.ownerId,
+          machine_id: hello.machineId,
+          registered_at: input.at,
+          ...live,
+        })
+        .onConflict((oc) => oc.columns(["workspace_id", "owner_id", "machine_id"]).doUpdateSet(live))
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      results.push({ workerId: row.id, created: row.id === input.newId });
+    }
+    return results;
+  });
+}
+
+/** One registration on its own (see upsertWorkersOnRegister): the row's id, or undefined. */
 export async function upsertWorkerOnRegister(
   db: Kysely<Database>,
-  input: {
-    newId: string;
-    workspaceId: string;
-    ownerId: string;
-    apiKeyId: string;
-    connectionId: string;
-    ip: string | null;
-    at: string;
-    hello: RegisterMessage;
-  },
+  registration: Registration,
 ): Promise<string | undefined> {
-  const { hello, at } = input;
-  const live = {
-    name: hello.name,
-    hostname: hello.hostname,
-    os: hello.os,
-    arch: hello.arch,
-    version: hello.version,
-    api_key_id: input.apiKeyId,
-    connection_id: input.connectionId,
-    connected_at: at,
-    disconnected_at: null,
-    stopped_at: null,
-    last_heartbeat_at: at,
-    last_ip: input.ip,
-  };
-  return db.transaction().execute(async (trx) => {
-    let keyCheck = trx
-      .selectFrom("api_keys")
-      .select("id")
-      .where("id", "=", input.apiKeyId)
-      .where(keyActiveAt(at));
-    if (isPostgres(trx)) keyCheck = keyCheck.forShare();
-    if (!(await keyCheck.executeTakeFirst())) return undefined;
-    const row = await trx
-      .insertInto("workers")
-      .values({
-        id: input.newId,
-        workspace_id: input.workspaceId,
-        owner_id: input.ownerId,
-        machine_id: hello.machineId,
-        registered_at: at,
-        ...live,
-      })
-      .onConflict((oc) => oc.columns(["workspace_id", "owner_id", "machine_id"]).doUpdateSet(live))
-      .returning("id")
-      .executeTakeFirstOrThrow();
-    return row.id;
-  });
+  const [registered] = await upsertWorkersOnRegister(db, [registration]);
+  return registered?.workerId;
+}
+
+/** Whether this owner already has a row for this machine in this workspace. */
+export async function workerExists(
+  db: Kysely<Database>,
+  input: { workspaceId: string; ownerId: string; machineId: string },
+): Promise<boolean> {
+  const row = await db
+    .selectFrom("workers")
+    .select("id")
+    .where("workspace_id", "=", input.workspaceId)
+    .where("owner_id", "=", input.ownerId)
+    .where("machine_id", "=", input.machineId)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 export interface Disconnect {

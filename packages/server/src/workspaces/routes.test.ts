@@ -92,7 +92,7 @@ describe("GET /api/v1/invitations/:token", () => {
     const unknown = await http.call("GET", "/api/v1/invitations/nope");
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json()).toEqual({
-      error: { code: "not_found", message: expect.stringContaining("link") },
+      error: { code: "not_found", message: expect.stringContaining("link"), requestId: expect.any(String) },
     });
   });
 });

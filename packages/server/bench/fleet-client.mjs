@@ -1,0 +1,234 @@
+/**
+ * Child process: a fleet of WebSocket workers for the fleet figures, on this process's clock.
+ *
+ * Protocol (IPC):
+ *   { type: "storm", workerUrl, key, count, machinePrefix }
+ *       opens `count` sockets, then sends every `register` at once and times until the last
+ *       `registered`; the baseline is one register's round trip on an idle server (median of 11)
+ *       → { type: "stormed", stormMs, baselineMs, count }
+ *   { type: "hold", workerUrl, key, count, machinePrefix }
+ *       registers `count` workers and keeps them, reconnecting as the daemon does (a 1001 or a drop:
+ *       again after a jittered, capped backoff) → { type: "held", count, connectMs }
+ *   { type: "await-back", since }   (since: a Date.now() of the parent's)
+ *       → { type: "back", lastBackMs, reconnects } once every worker registered again after `since`
+ * Anything that goes wrong is sent as { type: "error", message } and ends the process.
+ */
+import os from "node:os";
+import { performance } from "node:perf_hooks";
+import WebSocket from "ws";
+
+const HARD_LIMIT_MS = 170_000;
+const OPEN_CONCURRENCY = 64;
+const BASELINE_REGISTERS = 11;
+/** The daemon's backoff: first retry soon, doubling, capped at about 15 s, with jitter. */
+const BACKOFF_FIRST_MS = 500;
+const BACKOFF_CAP_MS = 15_000;
+
+function wsUrl(workerUrl) {
+  const url = new URL("/api/v1/worker/connect", workerUrl.replace(/^http/, "ws"));
+  if (url.hostname !== "127.0.0.1") throw new Error("workers only connect to 127.0.0.1");
+  return url.href;
+}
+
+function registerMessage(machineId) {
+  return JSON.stringify({
+    type: "register",
+    machineId,
+    name: machineId,
+    hostname: os.hostname(),
+    os: process.platform,
+    arch: process.arch,
+    version: "bench",
+  });
+}
+
+/** Opens an authenticated socket; resolves once it is open (nothing sent yet). */
+function openSocket(url, key) {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url, { headers: { authorization: `Bearer ${key}` } });
+    socket.once("open", () => resolve(socket));
+    socket.once("unexpected-response", (_request, response) =>
+      reject(new Error(`upgrade refused with ${response.statusCode}`)),
+    );
+    socket.once("error", reject);
+  });
+}
+
+function nextRegistered(socket) {
+  return new Promise((resolve, reject) => {
+    socket.once("message", (data) => {
+      const message = JSON.parse(data.toString());
+      if (message.type === "registered") resolve(message);
+      else reject(new Error(`expected registered, got ${data}`));
+    });
+    socket.once("close", (code) => reject(new Error(`closed with ${code} before registered`)));
+  });
+}
+
+async function inParallel(count, concurrency, task) {
+  const results = new Array(count);
+  let next = 0;
+  const run = async () => {
+    while (next < count) {
+      const index = next++;
+      results[index] = await task(index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, run));
+  return results;
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+async function storm({ workerUrl, key, count, machinePrefix }) {
+  const url = wsUrl(workerUrl);
+  const roundTrips = [];
+  for (let i = 0; i < BASELINE_REGISTERS; i++) {
+    const socket = await openSocket(url, key);
+    const startedAt = performance.now();
+    const registered = nextRegistered(socket);
+    socket.send(registerMessage(`${machinePrefix}-alone-${i}`));
+    await registered;
+    roundTrips.push(performance.now() - startedAt);
+    socket.close();
+  }
+  const sockets = await inParallel(count, OPEN_CONCURRENCY, () => openSocket(url, key));
+  const startedAt = performance.now();
+  const all = sockets.map((socket) => nextRegistered(socket));
+  sockets.forEach((socket, index) => {
+    socket.send(registerMessage(`${machinePrefix}-${String(index).padStart(5, "0")}`));
+  });
+  await Promise.all(all);
+  const stormMs = performance.now() - startedAt;
+  for (const socket of sockets) socket.close();
+  return { stormMs, baselineMs: median(roundTrips), count };
+}
+
+/**
+ * @typedef {object} HeldWorker
+ * @property {string} machineId
+ * @property {number} registeredAt
+ * @property {number} attempts
+ * @property {number} reconnects
+ * @property {WebSocket | undefined} socket
+ * @property {boolean} stopped
+ * @property {(() => void) | undefined} [onRegistered]
+ */
+
+/** Workers that stay, and come back when the server goes away, as `cogno` does. */
+/** @type {HeldWorker[]} */
+const held = [];
+let heldKey;
+let heldUrl;
+
+function holdWorker(machineId) {
+  /** @type {HeldWorker} */
+  const worker = {
+    machineId,
+    registeredAt: 0,
+    attempts: 0,
+    reconnects: 0,
+    socket: undefined,
+    stopped: false,
+  };
+  const connect = () => {
+    const socket = new WebSocket(heldUrl, { headers: { authorization: `Bearer ${heldKey}` } });
+    worker.socket = socket;
+    let heartbeat;
+    socket.on("open", () => socket.send(registerMessage(machineId)));
+    socket.on("message", (data) => {
+      const message = JSON.parse(data.toString());
+      if (message.type === "registered") {
+        worker.registeredAt = Date.now();
+        worker.attempts = 0;
+        worker.onRegistered?.();
+        heartbeat = setInterval(() => socket.send('{"type":"heartbeat"}'), message.heartbeatIntervalMs);
+        heartbeat.unref();
+      }
+    });
+    socket.on("error", () => {});
+    socket.on("close", (code) => {
+      clearInterval(heartbeat);
+      if (code === 4001 || code === 4000 || code === 4002 || worker.stopped) return;
+      // 1001 (a server going away) reconnects at once, with jitter; anything else backs off.
+      const delay =
+        code === 1001 && worker.attempts === 0
+          ? Math.random() * 1_000
+          : Math.min(BACKOFF_CAP_MS, BACKOFF_FIRST_MS * 2 ** worker.attempts) * (0.5 + Math.random() / 2);
+      worker.attempts += 1;
+      worker.reconnects += 1;
+      setTimeout(connect, delay).unref();
+    });
+  };
+  connect();
+  return worker;
+}
+
+async function hold({ workerUrl, key, count, machinePrefix }) {
+  heldUrl = wsUrl(workerUrl);
+  heldKey = key;
+  const startedAt = performance.now();
+  await inParallel(
+    count,
+    OPEN_CONCURRENCY,
+    (index) =>
+      /** @type {Promise<void>} */ (
+        new Promise((resolve) => {
+          const worker = holdWorker(`${machinePrefix}-${String(index).padStart(5, "0")}`);
+          worker.onRegistered = () => {
+            worker.onRegistered = undefined;
+            resolve();
+          };
+          held.push(worker);
+        })
+      ),
+  );
+  return { count: held.length, connectMs: performance.now() - startedAt };
+}
+
+/** @param {{ since: number }} command */
+async function awaitBack({ since }) {
+  /** @type {Promise<void>} */
+  const back = new Promise((resolve) => {
+    const check = () => {
+      if (held.every((worker) => worker.registeredAt > since)) resolve();
+      else setTimeout(check, 20);
+    };
+    check();
+  });
+  await back;
+  const last = Math.max(...held.map((worker) => worker.registeredAt));
+  for (const worker of held) {
+    worker.stopped = true;
+    worker.socket?.close();
+  }
+  return {
+    lastBackMs: last - since,
+    reconnects: held.reduce((sum, worker) => sum + worker.reconnects, 0),
+  };
+}
+
+setTimeout(() => process.exit(2), HARD_LIMIT_MS).unref();
+process.on("disconnect", () => process.exit(1));
+/**
+ * @typedef {({ type: "storm" } & StormCommand) | ({ type: "hold" } & StormCommand) | { type: "await-back", since: number }} Command
+ * @typedef {{ workerUrl: string, key: string, count: number, machinePrefix: string }} StormCommand
+ */
+process.on("message", (/** @type {Command} */ command) => {
+  const work =
+    command.type === "storm"
+      ? storm(command).then((result) => ({ type: "stormed", ...result }))
+      : command.type === "hold"
+        ? hold(command).then((result) => ({ type: "held", ...result }))
+        : command.type === "await-back"
+          ? awaitBack(command).then((result) => ({ type: "back", ...result }))
+          : Promise.reject(new Error(`unknown command ${JSON.stringify(command)}`));
+  work.then(
+    (reply) => process.send?.(reply),
+    (error) =>
+      process.send?.({ type: "error", message: String(error?.stack ?? error) }, () => process.exit(1)),
+  );
+});
