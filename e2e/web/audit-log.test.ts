@@ -3,7 +3,11 @@
  * 50 at a time, filter by action and by actor, and export the same filters as JSON lines; members
  * get no such page.
  */
-import { auditEntrySchema } from "@cogno/protocol";
+import {
+  auditEntrySchema,
+  createApiKeyResponseSchema,
+  createInvitationResponseSchema,
+} from "@cogno/protocol";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { openAppPage } from "./browser.ts";
@@ -41,9 +45,9 @@ describe("Settings > Audit log", () => {
     const base = `/api/v1/workspaces/${workspaceId}`;
 
     // Bob joins as a member and makes a key.
-    const invitation = (await call(alice.page, "POST", `${base}/invitations`, { role: "member" })) as {
-      token: string;
-    };
+    const invitation = createInvitationResponseSchema.parse(
+      await call(alice.page, "POST", `${base}/invitations`, { role: "member" }),
+    );
     const bob = await openAppPage(fixture.browser, fixture.baseUrl);
     await signUp(bob.page, newPerson("Bob"));
     await bob.page.getByLabel("Workspace name").waitFor();
@@ -51,15 +55,15 @@ describe("Settings > Audit log", () => {
     await call(bob.page, "POST", `${base}/api-keys`, { name: "bob-laptop" });
 
     // Alice: a key created, renamed and revoked, then 30 more created and revoked: more than a page.
-    const created = (await call(alice.page, "POST", `${base}/api-keys`, { name: "audit-key" })) as {
-      apiKey: { id: string };
-    };
+    const created = createApiKeyResponseSchema.parse(
+      await call(alice.page, "POST", `${base}/api-keys`, { name: "audit-key" }),
+    );
     await call(alice.page, "PATCH", `${base}/api-keys/${created.apiKey.id}`, { name: "audit-key-renamed" });
     await call(alice.page, "DELETE", `${base}/api-keys/${created.apiKey.id}`);
     for (let i = 0; i < 30; i++) {
-      const made = (await call(alice.page, "POST", `${base}/api-keys`, { name: `batch-${i}` })) as {
-        apiKey: { id: string };
-      };
+      const made = createApiKeyResponseSchema.parse(
+        await call(alice.page, "POST", `${base}/api-keys`, { name: `batch-${i}` }),
+      );
       await call(alice.page, "DELETE", `${base}/api-keys/${made.apiKey.id}`);
     }
 

@@ -88,6 +88,38 @@ describe.skipIf(!HAS_SCRIPT)("the /device page with the real cogno login", () =>
     expect(consoleErrors()).toEqual([]);
   });
 
+  it("a new person signs up from the link, makes a first workspace and comes back to approve", async () => {
+    const { page, consoleErrors } = await openAppPage(fixture.browser, fixture.baseUrl);
+    const machine = await createMachine();
+    const cli = loginAtTerminal(machine);
+    const { url, userCode } = await printedLogin(cli);
+
+    await page.goto(url);
+    await page.getByRole("heading", { name: "Sign in to Cogno" }).waitFor();
+    await page.getByRole("link", { name: "Create an account" }).click();
+    const gil = newPerson("Gil");
+    await page.getByLabel("Your name").fill(gil.name);
+    await page.getByLabel("Email").fill(gil.email);
+    await page.getByLabel("Password").fill(gil.password);
+    await page.getByRole("button", { name: "Create account" }).click();
+
+    // Back on the approval page, which says a key needs a workspace and leads to making one.
+    await waitForText(page.locator(".callout"), "You are in no workspace yet");
+    expect(await page.getByRole("button", { name: "Approve" }).isDisabled()).toBe(true);
+    await page.getByRole("link", { name: "Create a workspace" }).click();
+    await page.getByLabel("Workspace name").fill("Gil's machines");
+    await page.getByRole("button", { name: "Create workspace" }).click();
+
+    await page.getByRole("heading", { name: `Log in ${hostname()}?` }).waitFor();
+    expect(await page.getByTestId("user-code").textContent()).toBe(userCode);
+    await page.getByRole("button", { name: "Approve" }).click();
+    await page.getByRole("heading", { name: "Device logged in" }).waitFor();
+    const { code } = await cli.exited;
+    expect(code, cli.output()).toBe(0);
+    expect(cli.output()).toContain(`Logged in to workspace "Gil's machines"`);
+    expect(consoleErrors()).toEqual([]);
+  });
+
   it("a typed code (any case, no dash) can be denied, and the CLI stops with nothing stored", async () => {
     const { page, consoleErrors } = await openAppPage(fixture.browser, fixture.baseUrl);
     await signUp(page, newPerson("Evan"));

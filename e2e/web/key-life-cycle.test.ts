@@ -81,7 +81,9 @@ describe("a key's life cycle", () => {
     await saveScreenshot(page, "create-key-expiry");
     await create.getByRole("button", { name: "Create", exact: true }).click();
     const weeklyKey = await copyShownKey(app);
-    await waitForText(keyRow(page, "ci-runner-weekly"), /in 7 days\s*Expires soon/);
+    // Flagged from the moment it appears (regression: the flag waited for the page's next clock tick).
+    await keyRow(page, "ci-runner-weekly").waitFor();
+    expect(await keyRow(page, "ci-runner-weekly").textContent()).toMatch(/in 7 days\s*Expires soon/);
 
     // A custom day in the past is refused in words; a later one is used through its end.
     await page.getByRole("button", { name: "Create", exact: true }).click();

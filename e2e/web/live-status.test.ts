@@ -3,6 +3,7 @@
  * page's clock 3 heartbeat intervals after its last heartbeat (the server's rule, with the server's
  * interval), and a page that lost the server says so, then catches up when it is back.
  */
+import { serverInfoResponseSchema, workersResponseSchema } from "@cogno/protocol";
 import { afterAll, describe, expect, it } from "vitest";
 import { startServer } from "../support/server.ts";
 import { createTestStore } from "../support/store.ts";
@@ -43,23 +44,20 @@ function newMachine(): Machine {
   return machine;
 }
 
-interface ListedWorker {
-  status: string;
-  lastHeartbeatAt: string | null;
-}
-
-/** The workers list as the server answers it now, read from inside the page (same session). */
+/** The workers list as the server answers it now, read from inside the page (same session), parsed with the contract. */
 async function serverView(app: AppPage, workspaceId: string) {
-  return app.page.evaluate(async (id) => {
-    const [workers, server] = await Promise.all([
-      fetch(`/api/v1/workspaces/${encodeURIComponent(id)}/workers`).then((response) => response.json()),
-      fetch("/api/v1/server").then((response) => response.json()),
-    ]);
-    return {
-      ...(workers as { workers: ListedWorker[] }),
-      heartbeatIntervalMs: (server as { heartbeatIntervalMs: number }).heartbeatIntervalMs,
-    };
-  }, workspaceId);
+  const [workers, server] = await app.page.evaluate(
+    async (id) =>
+      Promise.all([
+        fetch(`/api/v1/workspaces/${encodeURIComponent(id)}/workers`).then((response) => response.json()),
+        fetch("/api/v1/server").then((response) => response.json()),
+      ]),
+    workspaceId,
+  );
+  return {
+    workers: workersResponseSchema.parse(workers).workers,
+    heartbeatIntervalMs: serverInfoResponseSchema.parse(server).heartbeatIntervalMs,
+  };
 }
 
 describe("a frozen machine", () => {

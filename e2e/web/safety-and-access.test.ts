@@ -2,8 +2,10 @@
  * What must never happen in the browser: markup from a key name running, a raw key outliving its
  * dialog; and what must always work: Copy for LLM, the keyboard inside dialogs, a 375 px screen.
  */
+
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
+import { createApiKeyResponseSchema } from "@cogno/protocol";
 import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../support/paths.ts";
@@ -36,7 +38,7 @@ function captureCreatedKey(page: Page): Promise<string> {
     .waitForResponse(
       (response) => response.request().method() === "POST" && response.url().endsWith("/api-keys"),
     )
-    .then(async (response) => ((await response.json()) as { key: string }).key);
+    .then(async (response) => createApiKeyResponseSchema.parse(await response.json()).key);
 }
 
 async function heapHolds(page: Page, text: string): Promise<boolean> {

@@ -157,7 +157,7 @@ function Routes({ state, onSignedIn }: { state: SessionState; onSignedIn: () => 
     const firstRun = me.workspaces.length === 0;
     return (
       <AppShell workspace={firstRun ? undefined : pickWorkspace(me.workspaces)} section={null}>
-        <CreateWorkspacePage firstRun={firstRun} />
+        <CreateWorkspacePage firstRun={firstRun} next={next} />
       </AppShell>
     );
   }

@@ -176,6 +176,8 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
     }
     const parsed = contract.safeParse(json);
     if (!parsed.success) throw new ApiError(response.status, "unexpected_response", OFF_CONTRACT);
+    // Only a name for the type: `data` came out of this route's own schema, which TypeScript cannot
+    // connect to the generic route by itself.
     return parsed.data as SuccessBody<R>;
   }
 

@@ -93,5 +93,6 @@ export function parseEventData<Name extends WorkspaceEventName>(
     return null;
   }
   const parsed = workspaceEventSchemas[event].safeParse(json);
+  // Only a name for the type: the data was parsed by the schema of this very event name.
   return parsed.success ? (parsed.data as WorkspaceEventData<Name>) : null;
 }

@@ -51,11 +51,14 @@ export function ForgetWorkerDialog({
   worker,
   onForgotten,
   onDismiss,
+  retentionDays,
 }: {
   workspaceId: string;
   worker: Worker;
   onForgotten: (worker: Worker) => void;
   onDismiss: () => void;
+  /** The server's COGNO_WORKER_RETENTION_DAYS, once known. */
+  retentionDays: number | null;
 }) {
   const api = useApi();
   return (
@@ -80,8 +83,9 @@ export function ForgetWorkerDialog({
     >
       <p id="forget-worker-effect">
         {worker.name} on {worker.hostname} leaves this list with its history. Nothing changes on the machine:
-        if it runs <code>cogno</code> again with a valid key, it shows here again. Workers unseen for the
-        retention period (30 days by default) are forgotten by themselves.
+        if it runs <code>cogno</code> again with a valid key, it shows here again. Workers unseen for{" "}
+        {retentionDays === null ? "the retention period" : `${retentionDays} days`} are forgotten by
+        themselves.
       </p>
     </ConfirmDialog>
   );

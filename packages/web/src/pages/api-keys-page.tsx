@@ -7,7 +7,7 @@ import {
   type RollApiKeyResponse,
   type WorkspaceSummary,
 } from "@cogno/protocol";
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import { subscribeToWorkspaceEvents } from "../api/workspace-events.ts";
 import { ExpiryCell, LastUsedCell, RevokedBadge } from "../components/api-key-state.tsx";
 import { CreateApiKeyDialog } from "../components/create-api-key-dialog.tsx";
@@ -41,7 +41,7 @@ export function ApiKeysPage({ workspace }: { workspace: WorkspaceSummary }) {
   usePageTitle(`API Keys · ${workspace.name}`);
   const api = useApi();
   const { me } = useSession();
-  const now = useNow();
+  const tick = useNow();
   const location = useLocation();
   const showRevoked = location.search.get("state") === "all";
   const canSeeAll = workspace.role !== "member";
@@ -90,6 +90,10 @@ export function ApiKeysPage({ workspace }: { workspace: WorkspaceSummary }) {
     });
   }, [workspace.id, canSeeAll, me.user.id, loadKeys, setApiKeys]);
 
+  // The clock is read again whenever the list changes, so a key just created is measured from now,
+  // not from the last tick (a 7-day key was flagged "Expires soon" only up to 15 s after it appeared).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a change of the list is the trigger
+  const now = useMemo(() => new Date(Math.max(tick.getTime(), Date.now())), [tick, apiKeys]);
   const activeKeys = (apiKeys ?? []).filter((key) => key.revokedAt === null);
   const shownKeys = apiKeys === null ? null : showRevoked ? apiKeys : activeKeys;
   const myActiveKeys = activeKeys.filter((key) => key.owner.id === me.user.id);

@@ -6,8 +6,12 @@ import { useApi, useSession } from "../components/session.tsx";
 import { TextField } from "../components/text-field.tsx";
 import { usePendingAction } from "../components/use-pending-action.ts";
 
-/** First run asks for the first workspace's name; later the same form adds another workspace. */
-export function CreateWorkspacePage({ firstRun }: { firstRun: boolean }) {
+/**
+ * First run asks for the first workspace's name; later the same form adds another workspace.
+ * `next` (an app path, already checked) is where to go afterwards, such as the device approval page
+ * that sent a new person here.
+ */
+export function CreateWorkspacePage({ firstRun, next = null }: { firstRun: boolean; next?: string | null }) {
   usePageTitle(firstRun ? "Name your workspace" : "New workspace");
   const api = useApi();
   const session = useSession();
@@ -23,7 +27,7 @@ export function CreateWorkspacePage({ firstRun }: { firstRun: boolean }) {
     await run(async () => {
       const { workspace } = await api.createWorkspace({ name: name.trim() });
       await session.refreshMe();
-      navigate(settingsPath(workspace.id, "api-keys"));
+      navigate(next ?? settingsPath(workspace.id, "api-keys"));
     });
   };
 

@@ -103,6 +103,7 @@ export function DevicePage() {
           clientName={state.clientName}
           expiresAt={state.expiresAt}
           workspaces={me.workspaces}
+          returnPath={`/device?code=${encodeURIComponent(state.userCode)}`}
           onApproved={(apiKey, workspace) =>
             setState({ step: "approved", clientName: state.clientName, apiKey, workspace })
           }
@@ -149,6 +150,7 @@ function ConfirmDevice({
   clientName,
   expiresAt,
   workspaces,
+  returnPath,
   onApproved,
   onDenied,
   onExpired,
@@ -157,6 +159,8 @@ function ConfirmDevice({
   clientName: string;
   expiresAt: string;
   workspaces: readonly WorkspaceSummary[];
+  /** This page with its code, to come back to after creating a first workspace. */
+  returnPath: string;
   onApproved: (apiKey: ApiKey, workspace: WorkspaceSummary) => void;
   onDenied: () => void;
   onExpired: (message: string) => void;
@@ -194,8 +198,9 @@ function ConfirmDevice({
       {workspaces.length === 0 ? (
         <div className="callout warning">
           <p>
-            You are in no workspace yet. <Link to="/workspaces/new">Create a workspace</Link>, then open this
-            link again.
+            You are in no workspace yet, and the key needs one.{" "}
+            <Link to={`/workspaces/new?next=${encodeURIComponent(returnPath)}`}>Create a workspace</Link>: you
+            come back here to approve.
           </p>
         </div>
       ) : (

@@ -37,12 +37,14 @@ export function WorkersPage({ workspace }: { workspace: WorkspaceSummary }) {
   usePageTitle(`Workers · ${workspace.name}`);
   const api = useApi();
   const [heartbeatIntervalMs, setHeartbeatIntervalMs] = useState(DEFAULT_HEARTBEAT_INTERVAL_MS);
+  const [retentionDays, setRetentionDays] = useState<number | null>(null);
   const serverInfo = useRef<Promise<ServerInfo> | null>(null);
   const readWorkers = useCallback(async () => {
     // The server's settings do not change while it runs: asked once per page.
     serverInfo.current ??= api.getServerInfo();
     const [listed, server] = await Promise.all([api.listWorkers(workspace.id), serverInfo.current]);
     setHeartbeatIntervalMs(readHeartbeatInterval(server.heartbeatIntervalMs));
+    setRetentionDays(server.workerRetentionDays);
     return sortWorkers(listed.workers);
   }, [api, workspace.id]);
   const {
@@ -244,6 +246,7 @@ export function WorkersPage({ workspace }: { workspace: WorkspaceSummary }) {
       ) : null}
       {acting?.action === "forget" ? (
         <ForgetWorkerDialog
+          retentionDays={retentionDays}
           workspaceId={workspace.id}
           worker={acting.worker}
           onDismiss={() => setActing(null)}
