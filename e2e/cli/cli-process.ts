@@ -7,9 +7,6 @@ import { stat } from "node:fs/promises";
 import type { Machine } from "../support/machine.ts";
 import { CLI_BIN } from "../support/paths.ts";
 
-// The machine lives in support; suites that import it from here keep working.
-export { createMachine, type Machine } from "../support/machine.ts";
-
 export async function modeOf(file: string): Promise<number> {
   return (await stat(file)).mode & 0o777;
 }

@@ -6,7 +6,6 @@
  */
 import { spawnSync } from "node:child_process";
 import { readFile } from "node:fs/promises";
-import { deviceAuthorizationResponseSchema } from "@cogno/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeServer } from "../../packages/cli/src/testing/fake-server.ts";
 import { createMachine, type Machine } from "../support/machine.ts";
