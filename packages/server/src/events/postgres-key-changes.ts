@@ -100,7 +100,7 @@ export async function createPostgresKeyChangeFeed(
   const acknowledge = (seqs: number[]): void => {
     if (seqs.length === 0) return;
     channel
-      .notify(ACK_CHANNEL, JSON.stringify({ replica: replicaId, seqs }))
+      .notifyNow(ACK_CHANNEL, JSON.stringify({ replica: replicaId, seqs }))
       .catch((error: unknown) =>
         log.warn({ err: error }, "could not acknowledge key changes; the announcer waits for the lease"),
       );
@@ -233,7 +233,10 @@ export async function createPostgresKeyChangeFeed(
         }
       });
       try {
-        await channel.notify(CHANNEL, JSON.stringify({ origin: replicaId, ...change, sentAt: Date.now() }));
+        await channel.notifyNow(
+          CHANNEL,
+          JSON.stringify({ origin: replicaId, ...change, sentAt: Date.now() }),
+        );
       } catch (error) {
         // Each live replica reads it from the log at its next renewal, and acknowledges then.
         log.warn(
