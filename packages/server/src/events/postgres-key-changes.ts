@@ -179,6 +179,14 @@ export async function createPostgresKeyChangeFeed(
       return;
     }
     if (!channel.listening()) return; // lost while renewing: it may have missed a notification
+    const renewedAt = now();
+    if (lease.validUntil > 0 && !lease.current(renewedAt)) {
+      // Said once per lapse: every request read the database meanwhile, which an operator should know.
+      log.warn(
+        { lapsedForMs: Math.round(renewedAt - lease.validUntil), renewalMs: Math.round(renewedAt - sentAt) },
+        "the replica lease had lapsed (the database answered slowly or not at all); keys were checked in the database meanwhile",
+      );
+    }
     lease.renewed(sentAt);
     caughtUp = true;
     if (sentAt - lastPrune >= PRUNE_EVERY_MS) {
