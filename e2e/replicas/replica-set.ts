@@ -138,9 +138,11 @@ export async function raceRevocation(
   );
   const registerAll = sockets.map(async ({ worker, replica }, index) => {
     if (isRefusal(worker)) return;
-    // Spread from the moment the DELETE is sent to well after it answered.
+    // Half race the DELETE (spread over the 100 ms after it is sent), half go once it has answered.
     await deleteSentSignal;
-    await new Promise((resolve) => setTimeout(resolve, (index * 200) / options.registers));
+    if (index % 2 === 0)
+      await new Promise((resolve) => setTimeout(resolve, (index * 100) / options.registers));
+    else await deletion;
     const machineId = randomUUID();
     const sentAt = performance.now();
     let succeeded = false;

@@ -62,7 +62,7 @@ function acknowledgedDeleteRow(fanout) {
   const answered = median(fanout.rounds.map((round) => round.deleteResponseMs));
   const sign = gap <= 0 ? "before" : "after";
   return {
-    figure: "(e) DELETE on A answered → last of B's workers told",
+    figure: "(h) DELETE on A answered → last of B's workers told",
     measured: `last told ${format.ms(Math.abs(gap))} ${sign} the answer`,
     baseline: `DELETE answered in ${format.ms(answered)}`,
     ratio: "—",
@@ -74,7 +74,7 @@ function acknowledgedDeleteRow(fanout) {
 function restartRow(afterRestart) {
   const complete = afterRestart.received === afterRestart.fleetSize;
   return {
-    figure: "(f) first revocation after a database restart",
+    figure: "(i) first revocation after a database restart",
     measured: complete
       ? `last of ${format.count(afterRestart.fleetSize)} on C: ${format.ms(afterRestart.lastRevokedMs)}`
       : `only ${afterRestart.received} of ${afterRestart.fleetSize} revoked`,
@@ -151,10 +151,10 @@ export function printReport({ results, settings, startedAt, loadAtStart }) {
     postgres
       ? throughputRow("(d) whoami throughput, PostgreSQL", postgres.throughput, false)
       : notMeasured("(d) whoami on PostgreSQL"),
-    postgres ? acknowledgedDeleteRow(postgres.fanout) : notMeasured("(e) acknowledged DELETE"),
+    postgres ? acknowledgedDeleteRow(postgres.fanout) : notMeasured("(h) acknowledged DELETE"),
     postgres?.afterRestart
       ? restartRow(postgres.afterRestart)
-      : notMeasured("(f) revocation after a restart"),
+      : notMeasured("(i) revocation after a restart"),
     ...fleetRows(fleet),
   ];
   const details = [
@@ -165,7 +165,7 @@ export function printReport({ results, settings, startedAt, loadAtStart }) {
     ...(sqlite ? memoryDetails(sqlite.memory) : []),
     ...(postgres?.afterRestart
       ? [
-          `  (f) replica C's link to PostgreSQL cut for ${format.ms(postgres.afterRestart.outageMs)}, then the key revoked through A:` +
+          `  (i) replica C's link to PostgreSQL cut for ${format.ms(postgres.afterRestart.outageMs)}, then the key revoked through A:` +
             ` DELETE answered ${format.ms(postgres.afterRestart.deleteResponseMs)}; C's workers told first` +
             ` ${format.ms(postgres.afterRestart.firstRevokedMs)}, last ${format.ms(postgres.afterRestart.lastRevokedMs)} after it was sent` +
             ` (C's listener reconnects with backoff, then reads the key-change log)`,

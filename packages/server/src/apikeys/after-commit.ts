@@ -26,11 +26,14 @@ export async function announceCommitted(
       );
     }
   }
+  // Not awaited: the bus carries news for live pages, delivered here at once and to other replicas
+  // when the notify pool gets to it, which may be behind a burst of worker events; the request that
+  // made the change has nothing to wait for once every replica acknowledged the key change above.
   for (const event of events) {
-    try {
-      await deps.bus.publish(event);
-    } catch (error) {
-      deps.log.warn({ err: error, event: event.type }, "could not publish a committed key event");
-    }
+    deps.bus
+      .publish(event)
+      .catch((error: unknown) =>
+        deps.log.warn({ err: error, event: event.type }, "could not publish a committed key event"),
+      );
   }
 }

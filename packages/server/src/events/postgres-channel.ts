@@ -10,6 +10,12 @@ import type { Logger } from "pino";
 export interface PostgresChannel {
   listen(channel: string, onPayload: (payload: string) => void): Promise<void>;
   notify(channel: string, payload: string): Promise<void>;
+  /**
+   * NOTIFY over the listening connection, which nothing else queues on: key changes and their
+   * acknowledgements must not wait behind a burst of bus events (1,000 workers disconnecting) in
+   * the small notify pool. Falls back to that pool while the listening connection is down.
+   */
+  notifyNow(channel: string, payload: string): Promise<void>;
   /** Called after every successful reconnection of the listening connection (not the first connect). */
   onReconnect(listener: () => void): void;
   /** Called the moment the listening connection is found lost: notifications may be missed from now. */
@@ -92,6 +98,11 @@ export async function openPostgresChannel(connectionString: string, log: Logger)
     },
     async notify(channel, payload) {
       await publisher.query("select pg_notify($1, $2)", [channel, payload]);
+    },
+    async notifyNow(channel, payload) {
+      const client = listener;
+      if (client === undefined) await publisher.query("select pg_notify($1, $2)", [channel, payload]);
+      else await client.query("select pg_notify($1, $2)", [channel, payload]);
     },
     onReconnect: (notify) => void reconnectListeners.push(notify),
     onDisconnect: (notify) => void disconnectListeners.push(notify),

@@ -100,7 +100,7 @@ export async function createPostgresKeyChangeFeed(
   const acknowledge = (seqs: number[]): void => {
     if (seqs.length === 0) return;
     channel
-      .notify(ACK_CHANNEL, JSON.stringify({ replica: replicaId, seqs }))
+      .notifyNow(ACK_CHANNEL, JSON.stringify({ replica: replicaId, seqs }))
       .catch((error: unknown) =>
         log.warn({ err: error }, "could not acknowledge key changes; the announcer waits for the lease"),
       );
@@ -179,6 +179,14 @@ export async function createPostgresKeyChangeFeed(
       return;
     }
     if (!channel.listening()) return; // lost while renewing: it may have missed a notification
+    const renewedAt = now();
+    if (lease.validUntil > 0 && !lease.current(renewedAt)) {
+      // Said once per lapse: every request read the database meanwhile, which an operator should know.
+      log.warn(
+        { lapsedForMs: Math.round(renewedAt - lease.validUntil), renewalMs: Math.round(renewedAt - sentAt) },
+        "the replica lease had lapsed (the database answered slowly or not at all); keys were checked in the database meanwhile",
+      );
+    }
     lease.renewed(sentAt);
     caughtUp = true;
     if (sentAt - lastPrune >= PRUNE_EVERY_MS) {
@@ -233,7 +241,10 @@ export async function createPostgresKeyChangeFeed(
         }
       });
       try {
-        await channel.notify(CHANNEL, JSON.stringify({ origin: replicaId, ...change, sentAt: Date.now() }));
+        await channel.notifyNow(
+          CHANNEL,
+          JSON.stringify({ origin: replicaId, ...change, sentAt: Date.now() }),
+        );
       } catch (error) {
         // Each live replica reads it from the log at its next renewal, and acknowledges then.
         log.warn(
