@@ -58,7 +58,20 @@ if (only !== "e2e" && built) {
 }
 if (only !== "unit" && built) {
   vitest("e2e on SQLite", ["--config", "e2e/vitest.config.ts"], { COGNO_TEST_DATABASE: "sqlite" });
-  vitest("e2e on PostgreSQL", ["--config", "e2e/vitest.config.ts"], { COGNO_TEST_DATABASE: "postgres" });
+  vitest("e2e on PostgreSQL", ["--config", "e2e/vitest.config.ts"], {
+    COGNO_TEST_DATABASE: "postgres",
+    COGNO_TEST_RESTART_POSTGRES: "0",
+  });
+  // Real restarts of the machine's PostgreSQL, alone and last, where nothing else uses it (CI).
+  if (process.env.COGNO_TEST_RESTART_POSTGRES === "1") {
+    vitest(
+      "e2e: PostgreSQL restarts",
+      ["--config", "e2e/vitest.config.ts", "e2e/faults/postgres-restart.test.ts"],
+      {
+        COGNO_TEST_DATABASE: "postgres",
+      },
+    );
+  }
 }
 
 console.log("");

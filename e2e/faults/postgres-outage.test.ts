@@ -1,13 +1,11 @@
 /**
  * PostgreSQL faults under a running server: connections ended with queries in flight, a database
- * that refuses connections, a restart (opt-in: COGNO_TEST_RESTART_POSTGRES=1, as it restarts the
- * machine's shared server) and a database that stops answering (a frozen TCP proxy in between).
+ * that refuses connections and a database that stops answering (a frozen TCP proxy in between);
+ * real restarts are in postgres-restart.test.ts.
  * The server must never exit; requests it cannot serve get 503 service_unavailable with
  * Retry-After, never 500; /readyz answers within about 2 s; and it serves again once the database
  * is back. Needs PostgreSQL, so it runs in the PostgreSQL pass of the suite.
  */
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ApiClient, createKey, type LooseResponse, signUpWithWorkspace } from "../support/api.ts";
@@ -16,6 +14,7 @@ import { asAdministrator, createTestStore, TEST_ENGINE, type TestStore } from ".
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.ts";
 import { waitFor } from "../support/wait-for.ts";
 import { connectRegistered } from "../support/worker-socket.ts";
+import { expectNoServerErrors, expectServing, outcome, startChurn } from "./churn.ts";
 
 let store: TestStore;
 let server: RunningServer;
@@ -32,49 +31,6 @@ async function terminateServerConnections(sparePid?: number): Promise<void> {
   );
 }
 
-/** What a request got: its status, and for errors the code and Retry-After. */
-function outcome(response: LooseResponse): string {
-  if (response.status < 400) return String(response.status);
-  const code = (response.body as { error?: { code?: string } }).error?.code;
-  const retryAfter = response.headers.get("retry-after");
-  return `${response.status} ${code}${retryAfter === null ? "" : " retry-after"}`;
-}
-
-/** Loops of authenticated requests (reads, creates and revokes) until stopped; tallies outcomes. */
-function startChurn(owner: Awaited<ReturnType<typeof signUpWithWorkspace>>, loops = 4) {
-  const tally = new Map<string, number>();
-  let running = true;
-  const count = (response: LooseResponse) => {
-    const key = outcome(response);
-    tally.set(key, (tally.get(key) ?? 0) + 1);
-    return response;
-  };
-  const keysPath = `/api/v1/workspaces/${owner.workspaceId}/api-keys`;
-  const loop = async () => {
-    while (running) {
-      try {
-        count(await owner.client.get("/api/v1/me"));
-        count(await owner.client.get(keysPath));
-        const created = count(await owner.client.post(keysPath, { name: "churn" }));
-        if (created.status === 201) count(await owner.client.delete(`${keysPath}/${created.body.apiKey.id}`));
-      } catch (error) {
-        const key = `no answer: ${error instanceof Error ? error.message : String(error)}`;
-        tally.set(key, (tally.get(key) ?? 0) + 1);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    }
-  };
-  const loopsDone = Promise.all(Array.from({ length: loops }, loop));
-  return {
-    tally,
-    async stop() {
-      running = false;
-      await loopsDone;
-      return Object.fromEntries(tally);
-    },
-  };
-}
-
 /** The server's log lines since `from`, counted by level and message. */
 function logSummary(from: number): Record<string, number> {
   const summary: Record<string, number> = {};
@@ -86,26 +42,6 @@ function logSummary(from: number): Record<string, number> {
     summary[key] = (summary[key] ?? 0) + 1;
   }
   return summary;
-}
-
-function expectNoServerErrors(tally: Record<string, number>): void {
-  const bad = Object.keys(tally).filter(
-    (key) => !/^(200|201|503 service_unavailable retry-after)$/.test(key),
-  );
-  expect(bad, JSON.stringify(tally)).toEqual([]);
-}
-
-async function expectServing(url: string): Promise<void> {
-  const client = new ApiClient(url);
-  await waitFor(
-    async () => (await client.get("/readyz")).status,
-    (status) => status === 200,
-    20_000,
-  );
-  const owner = await signUpWithWorkspace(url);
-  expect(
-    (await owner.client.post(`/api/v1/workspaces/${owner.workspaceId}/api-keys`, { name: "after" })).status,
-  ).toBe(201);
 }
 
 describe.runIf(TEST_ENGINE === "postgres")("PostgreSQL faults", () => {
@@ -197,42 +133,6 @@ describe.runIf(TEST_ENGINE === "postgres")("PostgreSQL faults", () => {
     expect(errorLines).toBeLessThan((tally["503 service_unavailable retry-after"] ?? 0) / 2);
     await expectServing(server.url);
   });
-
-  it.runIf(process.env.COGNO_TEST_RESTART_POSTGRES === "1").each(["fast", "immediate"])(
-    "a PostgreSQL restart (-m %s) under churn: the server keeps running, 503 meanwhile, serving after",
-    async (mode) => {
-      const owner = await signUpWithWorkspace(server.url);
-      const churn = startChurn(owner);
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      const startedAt = Date.now();
-      // Not a synchronous call: the churn must go on while PostgreSQL restarts.
-      await promisify(execFile)("pg_ctlcluster", [
-        "--skip-systemctl-redirect",
-        "15",
-        "main",
-        "restart",
-        "--",
-        "-m",
-        mode,
-      ]);
-      console.info(`PostgreSQL restarted (-m ${mode}) in ${Date.now() - startedAt} ms`);
-      await waitFor(
-        async () => (await new ApiClient(server.url).get("/readyz")).status,
-        (status) => status === 200,
-        30_000,
-      );
-      const okBefore = churn.tally.get("200") ?? 0;
-      await waitFor(
-        async () => churn.tally.get("200") ?? 0,
-        (ok) => ok >= okBefore + 20,
-      );
-      const tally = await churn.stop();
-      console.info(`churn through a restart (-m ${mode}): ${JSON.stringify(tally)}`);
-      expectNoServerErrors(tally);
-      expect(tally["503 service_unavailable retry-after"], "no request met the restart").toBeGreaterThan(0);
-      await expectServing(server.url);
-    },
-  );
 });
 
 describe.runIf(TEST_ENGINE === "postgres")("a database that stops answering", () => {
