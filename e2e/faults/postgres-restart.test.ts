@@ -156,6 +156,7 @@ describe.runIf(RESTARTS)("PostgreSQL restarts under load, two replicas", () => {
       );
       expectNoServerErrors(tally);
       expectNoServerErrors(keyTally);
+      expect(tally["503 service_unavailable retry-after"], "no request met the restart").toBeGreaterThan(0);
 
       // Settled: the next revocation is acknowledged by B before the DELETE answers.
       const response = await owner.client.delete(`${keysPath}/${revokedLater.apiKey.id}`);
