@@ -8,7 +8,7 @@
  */
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { ApiClient, createKey, type LooseResponse, signUpWithWorkspace } from "../support/api.ts";
+import { ApiClient, createKey, signUpWithWorkspace } from "../support/api.ts";
 import { type RunningServer, startServer } from "../support/server.ts";
 import { asAdministrator, createTestStore, TEST_ENGINE, type TestStore } from "../support/store.ts";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.ts";
