@@ -10,9 +10,10 @@ import {
   auditLogResponseSchema,
   generateApiKey,
   leakedKeyResponseSchema,
+  revokeApiKeyResponseSchema,
 } from "@cogno/protocol";
 import { describe, expect, it } from "vitest";
-import { ApiClient, bearer, createKey, signUpWithWorkspace } from "../support/api.ts";
+import { ApiClient, bearer, bodyOf, createKey, signUpWithWorkspace } from "../support/api.ts";
 import { expectError } from "../support/expect-error.ts";
 import { type ServerFixture, useServer } from "../support/server.ts";
 import { connectRegistered } from "../support/worker-socket.ts";
@@ -95,7 +96,7 @@ describe("reports without a signature, when no public keys are set", () => {
       (await owner.client.get(`${keysPath}/${revoked.apiKey.id}`)).body,
     );
     expect(earlier.apiKey).toMatchObject({
-      revokedAt: revokedAnswer.body.apiKey.revokedAt,
+      revokedAt: bodyOf(revokedAnswer, revokeApiKeyResponseSchema).apiKey.revokedAt,
       revokedReason: "revoked",
     });
     expect(earlier.leakReport?.url).toBe("https://github.com/octo/repo/blob/main/file-1.env");
