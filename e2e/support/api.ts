@@ -6,17 +6,15 @@ import {
   workspaceResponseSchema,
 } from "@cogno/protocol";
 
-export interface ApiResponse<T = unknown> {
+/**
+ * An answer as it came: the body is outside JSON (or text), so it stays `unknown` until a test
+ * checks it against its contract schema with `bodyOf`.
+ */
+export interface ApiResponse {
   status: number;
-  body: T;
+  body: unknown;
   headers: Headers;
 }
-
-// biome-ignore lint/suspicious/noExplicitAny: test bodies are read loosely; assertions check their shape.
-type Loose = any;
-
-/** An answer whose body a test reads loosely, as the client's own methods return it. */
-export type LooseResponse = ApiResponse<Loose>;
 
 /** A contract schema from @cogno/protocol, as far as the tests need one. */
 export interface Schema<T> {
@@ -51,12 +49,12 @@ export class ApiClient {
     return this.#cookie;
   }
 
-  async request<T = Loose>(
+  async request(
     method: string,
     path: string,
     body?: unknown,
     headers: Record<string, string> = {},
-  ): Promise<ApiResponse<T>> {
+  ): Promise<ApiResponse> {
     const response = await fetch(this.baseUrl + path, {
       method,
       headers: {
@@ -73,21 +71,22 @@ export class ApiClient {
     }
     const text = await response.text();
     const type = response.headers.get("content-type") ?? "";
+    const parsed: unknown = type.includes("json") && text ? JSON.parse(text) : text;
     return {
       status: response.status,
-      body: (type.includes("json") && text ? JSON.parse(text) : text) as T,
+      body: parsed,
       headers: response.headers,
     };
   }
 
-  get<T = Loose>(path: string) {
-    return this.request<T>("GET", path);
+  get(path: string) {
+    return this.request("GET", path);
   }
-  post<T = Loose>(path: string, body?: unknown) {
-    return this.request<T>("POST", path, body ?? {});
+  post(path: string, body?: unknown) {
+    return this.request("POST", path, body ?? {});
   }
-  delete<T = Loose>(path: string) {
-    return this.request<T>("DELETE", path);
+  delete(path: string) {
+    return this.request("DELETE", path);
   }
 }
 
