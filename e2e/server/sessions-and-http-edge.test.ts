@@ -6,6 +6,7 @@ import {
   apiKeyDetailResponseSchema,
   apiKeysResponseSchema,
   createApiKeyResponseSchema,
+  errorBodySchema,
   meResponseSchema,
   userResponseSchema,
 } from "@cogno/protocol";
@@ -178,7 +179,7 @@ describe("the HTTP edge", () => {
       body: "{not json",
     });
     expect(signup.status).toBe(400);
-    expect((await signup.json()).error.code).toBe("validation_failed");
+    expect(errorBodySchema.parse(await signup.json()).error.code).toBe("validation_failed");
   });
 
   it("answers a body that is not an object with 400 validation_failed", async () => {
