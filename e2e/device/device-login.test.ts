@@ -6,12 +6,14 @@
  */
 import {
   API_KEY_LIMIT,
+  deviceApproveResponseSchema,
   deviceAuthorizationResponseSchema,
   deviceTokenResponseSchema,
   errorBodySchema,
+  whoamiResponseSchema,
 } from "@cogno/protocol";
 import { describe, expect, it } from "vitest";
-import { ApiClient, bearer, createKey, signUpWithWorkspace } from "../support/api.ts";
+import { ApiClient, bearer, bodyOf, createKey, signUpWithWorkspace } from "../support/api.ts";
 import { expectError } from "../support/expect-error.ts";
 import { allDatabaseText, secretsInFiles } from "../support/secrets-at-rest.ts";
 import { useServer } from "../support/server.ts";
@@ -38,7 +40,8 @@ async function pollUntilDecided(deviceCode: string, intervalSeconds: number) {
   for (let i = 0; i < 10; i++) {
     await new Promise((resolve) => setTimeout(resolve, intervalSeconds * 1000));
     const response = await poll(deviceCode);
-    if (response.status !== 400 || response.body.error.code !== "authorization_pending") return response;
+    if (response.status !== 400 || bodyOf(response, errorBodySchema).error.code !== "authorization_pending")
+      return response;
   }
   throw new Error("the login was never decided");
 }
@@ -63,17 +66,18 @@ describe("browser login for the CLI", () => {
       workspaceId: owner.workspaceId,
     });
     expect(approved.status).toBe(200);
-    expect(approved.body.apiKey).toMatchObject({ name: "build-box-07", owner: owner.user, revokedAt: null });
+    const { apiKey: approvedKey } = bodyOf(approved, deviceApproveResponseSchema);
+    expect(approvedKey).toMatchObject({ name: "build-box-07", owner: owner.user, revokedAt: null });
 
     const token = await pollUntilDecided(login.deviceCode, login.interval);
     expect(token.status).toBe(200);
     expect(token.headers.get("cache-control")).toBe("no-store");
     const { key, apiKey, workspace } = deviceTokenResponseSchema.strict().parse(token.body);
-    expect(apiKey.id).toBe(approved.body.apiKey.id);
+    expect(apiKey.id).toBe(approvedKey.id);
     expect(workspace).toEqual({ id: owner.workspaceId, name: "Olivia's workspace" });
     const whoami = await cli().request("GET", "/api/v1/worker/whoami", undefined, bearer(key));
     expect(whoami.status).toBe(200);
-    expect(whoami.body.apiKey.name).toBe("build-box-07");
+    expect(bodyOf(whoami, whoamiResponseSchema).apiKey.name).toBe("build-box-07");
 
     expectError(await poll(login.deviceCode), 400, "expired_token");
 

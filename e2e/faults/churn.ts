@@ -2,16 +2,20 @@
  * Load for the fault tests: loops of authenticated requests that tally what they got, and the
  * checks every fault test makes afterwards (nothing but 2xx and 503 with Retry-After; serving again).
  */
+import { createApiKeyResponseSchema, errorBodySchema } from "@cogno/protocol";
 import { expect } from "vitest";
-import { ApiClient, type LooseResponse, signUpWithWorkspace } from "../support/api.ts";
+import { ApiClient, type ApiResponse, bodyOf, signUpWithWorkspace } from "../support/api.ts";
 import { waitFor } from "../support/wait-for.ts";
 
 type Owner = Awaited<ReturnType<typeof signUpWithWorkspace>>;
 
-/** What a request got: its status, and for errors the code and Retry-After. */
-export function outcome(response: LooseResponse): string {
+/**
+ * What a request got: its status, and for errors the code and Retry-After. An error body outside
+ * the contract throws, which the loops tally as "no answer" and the checks then refuse.
+ */
+export function outcome(response: ApiResponse): string {
   if (response.status < 400) return String(response.status);
-  const code = (response.body as { error?: { code?: string } }).error?.code;
+  const code = bodyOf(response, errorBodySchema).error.code;
   const retryAfter = response.headers.get("retry-after");
   return `${response.status} ${code}${retryAfter === null ? "" : " retry-after"}`;
 }
@@ -20,7 +24,7 @@ export function outcome(response: LooseResponse): string {
 export function startChurn(owner: Owner, loops = 4) {
   const tally = new Map<string, number>();
   let running = true;
-  const count = (response: LooseResponse) => {
+  const count = (response: ApiResponse) => {
     const key = outcome(response);
     tally.set(key, (tally.get(key) ?? 0) + 1);
     return response;
@@ -32,7 +36,10 @@ export function startChurn(owner: Owner, loops = 4) {
         count(await owner.client.get("/api/v1/me"));
         count(await owner.client.get(keysPath));
         const created = count(await owner.client.post(keysPath, { name: "churn" }));
-        if (created.status === 201) count(await owner.client.delete(`${keysPath}/${created.body.apiKey.id}`));
+        if (created.status === 201)
+          count(
+            await owner.client.delete(`${keysPath}/${bodyOf(created, createApiKeyResponseSchema).apiKey.id}`),
+          );
       } catch (error) {
         const key = `no answer: ${error instanceof Error ? error.message : String(error)}`;
         tally.set(key, (tally.get(key) ?? 0) + 1);

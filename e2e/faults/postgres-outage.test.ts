@@ -6,9 +6,10 @@
  * Retry-After, never 500; /readyz answers within about 2 s; and it serves again once the database
  * is back. Needs PostgreSQL, so it runs in the PostgreSQL pass of the suite.
  */
+import { errorBodySchema } from "@cogno/protocol";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { ApiClient, createKey, signUpWithWorkspace } from "../support/api.ts";
+import { ApiClient, bodyOf, createKey, signUpWithWorkspace } from "../support/api.ts";
 import { type RunningServer, startServer } from "../support/server.ts";
 import { asAdministrator, createTestStore, TEST_ENGINE, type TestStore } from "../support/store.ts";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.ts";
@@ -36,7 +37,8 @@ function logSummary(from: number): Record<string, number> {
   const summary: Record<string, number> = {};
   for (const line of server.output().slice(from).split("\n")) {
     if (!line.startsWith("{")) continue;
-    const { level, msg } = JSON.parse(line) as { level: number; msg: string };
+    const { level, msg }: { level?: unknown; msg?: unknown } = JSON.parse(line);
+    if (typeof level !== "number" || typeof msg !== "string") throw new Error(`not a log line: ${line}`);
     if (msg === "request") continue;
     const key = `${level} ${msg}`;
     summary[key] = (summary[key] ?? 0) + 1;
@@ -171,7 +173,7 @@ describe.runIf(TEST_ENGINE === "postgres")("a database that stops answering", ()
         const tookMs = Date.now() - startedAt;
         console.info(`/readyz while frozen: ${ready.status} in ${tookMs} ms`);
         expect(outcome(ready)).toBe("503 service_unavailable retry-after");
-        expect(ready.body.error.message).toMatch(/^not ready/i);
+        expect(bodyOf(ready, errorBodySchema).error.message).toMatch(/^not ready/i);
         expect(tookMs).toBeLessThan(3_500);
         expect((await client.get("/healthz")).status).toBe(200);
       }

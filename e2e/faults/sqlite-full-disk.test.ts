@@ -9,11 +9,13 @@ import { execFileSync } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, rmSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { errorBodySchema } from "@cogno/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ApiClient, type LooseResponse, signUpWithWorkspace } from "../support/api.ts";
+import { ApiClient, bodyOf, signUpWithWorkspace } from "../support/api.ts";
 import { type RunningServer, startServer } from "../support/server.ts";
 import { TEST_ENGINE } from "../support/store.ts";
 import { waitFor } from "../support/wait-for.ts";
+import { outcome } from "./churn.ts";
 
 const mountPoint = mkdtempSync(path.join(tmpdir(), "cogno-full-disk-"));
 const dataDir = path.join(mountPoint, "data");
@@ -64,12 +66,6 @@ function fillTheDisk(): void {
   }
 }
 
-function outcome(response: LooseResponse): string {
-  if (response.status < 400) return String(response.status);
-  const retryAfter = response.headers.get("retry-after");
-  return `${response.status} ${response.body.error?.code}${retryAfter === null ? "" : " retry-after"}`;
-}
-
 describe.runIf(mounted)("a full disk under SQLite", () => {
   beforeAll(async () => {
     server = await startServer({
@@ -103,7 +99,7 @@ describe.runIf(mounted)("a full disk under SQLite", () => {
     expect((await owner.client.get(keysPath)).status).toBe(200);
     const ready = await new ApiClient(running.url).get("/readyz");
     expect(outcome(ready)).toBe("503 service_unavailable retry-after");
-    expect(ready.body.error.message).toMatch(/^Not ready: cannot write/);
+    expect(bodyOf(ready, errorBodySchema).error.message).toMatch(/^Not ready: cannot write/);
 
     const logged = running.output().slice(logFrom);
     expect(logged).not.toContain("cannot rollback");

@@ -1,8 +1,13 @@
 /** The worker gateway at the protocol level: authentication, presence, revocation, abuse. */
 import { randomUUID } from "node:crypto";
-import { generateApiKey } from "@cogno/protocol";
+import {
+  apiKeyDetailResponseSchema,
+  generateApiKey,
+  revokeApiKeyResponseSchema,
+  workersResponseSchema,
+} from "@cogno/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { addMember, createKey, signUpWithWorkspace } from "../support/api.ts";
+import { addMember, bodyOf, createKey, signUpWithWorkspace } from "../support/api.ts";
 import { type RunningServer, startServer } from "../support/server.ts";
 import { createTestStore, type TestStore } from "../support/store.ts";
 import { waitFor } from "../support/wait-for.ts";
@@ -27,12 +32,7 @@ afterAll(async () => {
 async function listWorkers() {
   const response = await owner.client.get(`/api/v1/workspaces/${owner.workspaceId}/workers`);
   expect(response.status).toBe(200);
-  return response.body.workers as {
-    id: string;
-    status: string;
-    lastHeartbeatAt: string;
-    apiKey: { prefix: string };
-  }[];
+  return bodyOf(response, workersResponseSchema).workers;
 }
 
 async function workerStatus(workerId: string) {
@@ -73,7 +73,7 @@ describe("presence", () => {
     const beat = setInterval(() => worker.send({ type: "heartbeat" }), HEARTBEAT_MS / 2);
     const later = await waitFor(
       () => workerStatus(worker.workerId),
-      (row) => row !== undefined && row.lastHeartbeatAt > (first?.lastHeartbeatAt ?? ""),
+      (row) => row !== undefined && (row.lastHeartbeatAt ?? "") > (first?.lastHeartbeatAt ?? ""),
     );
     clearInterval(beat);
     expect((later?.lastHeartbeatAt ?? "") > (first?.lastHeartbeatAt ?? "")).toBe(true);
@@ -167,15 +167,17 @@ describe("revocation", () => {
     const received = workers.map((worker) => worker.next());
 
     const detail = await owner.client.get(`/api/v1/workspaces/${owner.workspaceId}/api-keys/${apiKey.id}`);
-    expect(detail.body.workers.map((worker: { id: string }) => worker.id).sort()).toEqual(
-      workers.map((worker) => worker.workerId).sort(),
-    );
+    expect(
+      bodyOf(detail, apiKeyDetailResponseSchema)
+        .workers.map((worker) => worker.id)
+        .sort(),
+    ).toEqual(workers.map((worker) => worker.workerId).sort());
 
     const response = await owner.client.delete(
       `/api/v1/workspaces/${owner.workspaceId}/api-keys/${apiKey.id}`,
     );
     expect(response.status).toBe(200);
-    expect(response.body.disconnectedWorkers).toBe(3);
+    expect(bodyOf(response, revokeApiKeyResponseSchema).disconnectedWorkers).toBe(3);
     for (const message of await Promise.all(received)) {
       expect(message).toEqual({
         type: "revoked",

@@ -5,8 +5,9 @@
  * with 1013 "try again later"); a machine that registered before always comes back.
  */
 import { randomUUID } from "node:crypto";
+import { workersResponseSchema } from "@cogno/protocol";
 import { describe, expect, it } from "vitest";
-import { createKey, signUpWithWorkspace } from "../support/api.ts";
+import { bodyOf, createKey, signUpWithWorkspace } from "../support/api.ts";
 import { useServer } from "../support/server.ts";
 import { waitFor } from "../support/wait-for.ts";
 import { connectRegistered, connectWorker, isRefusal, type TestWorker } from "../support/worker-socket.ts";
@@ -89,6 +90,6 @@ describe("new machines per key per minute", () => {
     for (const worker of [second, back, fresh]) worker.socket.close();
 
     const rows = await owner.client.get(`/api/v1/workspaces/${owner.workspaceId}/workers`);
-    expect((rows.body.workers as { name: string }[]).map((row) => row.name)).not.toContain("machine-3");
+    expect(bodyOf(rows, workersResponseSchema).workers.map((row) => row.name)).not.toContain("machine-3");
   });
 });

@@ -6,12 +6,17 @@
  */
 import { randomBytes } from "node:crypto";
 import net from "node:net";
+import { type ServerMessage, serverMessageSchema } from "@cogno/protocol";
+import { assertShape } from "../support/api.ts";
 
 export interface RawWorker {
   /** Sends a masked text frame (ignored if the TCP connection is gone). */
   send(message: unknown): void;
-  /** Every text message received so far, parsed. */
-  messages: Record<string, unknown>[];
+  /**
+   * Every text message received so far, checked against the protocol's server-message schema
+   * (a frame outside it throws from the socket's listener, an unhandled error that fails the run).
+   */
+  messages: ServerMessage[];
   /** The close code the server sent, once it sent one (never answered). */
   closeCode(): number | undefined;
   /** Resolves when the TCP connection is gone. */
@@ -49,7 +54,7 @@ export async function openRawWorker(baseUrl: string, key: string): Promise<RawWo
     ].join("\r\n"),
   );
 
-  const messages: Record<string, unknown>[] = [];
+  const messages: ServerMessage[] = [];
   let closeCode: number | undefined;
   let buffer = Buffer.alloc(0);
   let upgraded = false;
@@ -70,7 +75,11 @@ export async function openRawWorker(baseUrl: string, key: string): Promise<RawWo
       }
       for (let frame = readFrame(buffer); frame !== undefined; frame = readFrame(buffer)) {
         buffer = buffer.subarray(frame.size);
-        if (frame.opcode === 0x1) messages.push(JSON.parse(frame.payload.toString("utf8")));
+        if (frame.opcode === 0x1) {
+          const message: unknown = JSON.parse(frame.payload.toString("utf8"));
+          assertShape(serverMessageSchema, message);
+          messages.push(message);
+        }
         if (frame.opcode === 0x8)
           closeCode = frame.payload.length >= 2 ? frame.payload.readUInt16BE(0) : 1005;
       }

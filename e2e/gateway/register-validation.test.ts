@@ -43,6 +43,7 @@ describe("register with control characters", () => {
     });
     const registered = await worker.next();
     expect(registered.type).toBe("registered");
+    if (registered.type !== "registered") return;
     const rows = workersResponseSchema.parse(
       (await owner.client.get(`/api/v1/workspaces/${owner.workspaceId}/workers`)).body,
     ).workers;
@@ -73,11 +74,12 @@ describe("register with control characters", () => {
       worker.send(message);
       const refused = await worker.next();
       expect(refused).toMatchObject({ type: "error", error: { code: "validation_failed" } });
-      expect(String((refused.error as { message: string }).message)).toContain(field);
+      if (refused.type !== "error") throw new Error(`expected an error message, got ${refused.type}`);
+      expect(refused.error.message).toContain(field);
       expect((await worker.closed).code).toBe(4000);
     }
     const rows = await owner.client.get(`/api/v1/workspaces/${owner.workspaceId}/workers`);
-    expect(rows.body.workers).toEqual([]);
+    expect(workersResponseSchema.parse(rows.body).workers).toEqual([]);
     expect(fixture.server.output()).not.toContain("registration failed");
   });
 });

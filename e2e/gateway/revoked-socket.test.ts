@@ -51,7 +51,7 @@ async function registered(worker: RawWorker): Promise<string> {
   for (let i = 0; i < 100 && worker.messages.length === 0; i++) await sleep(20);
   const first = worker.messages[0];
   if (first?.type !== "registered") throw new Error(`expected registered, got ${JSON.stringify(first)}`);
-  return String(first.workerId);
+  return first.workerId;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -4,9 +4,14 @@
  * admins read it; nothing changes or deletes an entry; no secret reaches it.
  */
 import { createHash } from "node:crypto";
-import { auditEntrySchema, auditLogResponseSchema } from "@cogno/protocol";
+import {
+  auditEntrySchema,
+  auditLogResponseSchema,
+  createApiKeyResponseSchema,
+  rollApiKeyResponseSchema,
+} from "@cogno/protocol";
 import { describe, expect, it } from "vitest";
-import { ApiClient, addMember, createKey, signUpWithWorkspace } from "../support/api.ts";
+import { ApiClient, addMember, bodyOf, createKey, signUpWithWorkspace } from "../support/api.ts";
 import { expectError } from "../support/expect-error.ts";
 import { useServer } from "../support/server.ts";
 
@@ -19,7 +24,8 @@ async function keyLifeCycle() {
   const asBrowser = { "user-agent": USER_AGENT };
   const created = await owner.client.request("POST", keys, { name: "laptop" }, asBrowser);
   expect(created.status).toBe(201);
-  const keyId: string = created.body.apiKey.id;
+  const createdBody = bodyOf(created, createApiKeyResponseSchema);
+  const keyId = createdBody.apiKey.id;
   expect(
     (await owner.client.request("PATCH", `${keys}/${keyId}`, { name: "old laptop" }, asBrowser)).status,
   ).toBe(200);
@@ -30,12 +36,13 @@ async function keyLifeCycle() {
     asBrowser,
   );
   expect(rolled.status).toBe(201);
+  const rolledBody = bodyOf(rolled, rollApiKeyResponseSchema);
   expect((await owner.client.request("DELETE", `${keys}/${keyId}`, undefined, asBrowser)).status).toBe(200);
   return {
     owner,
     keyId,
-    newKeyId: rolled.body.apiKey.id as string,
-    secrets: [created.body.key, rolled.body.key],
+    newKeyId: rolledBody.apiKey.id,
+    secrets: [createdBody.key, rolledBody.key],
   };
 }
 
@@ -48,7 +55,7 @@ describe("what the audit log records", () => {
     const { owner, keyId, newKeyId } = await keyLifeCycle();
     const response = await owner.client.get(auditPath(owner.workspaceId));
     expect(response.status).toBe(200);
-    expect(Object.keys(response.body).sort()).toEqual(["entries", "nextCursor"]);
+    expect(Object.keys(bodyOf(response, auditLogResponseSchema)).sort()).toEqual(["entries", "nextCursor"]);
     const { entries, nextCursor } = auditLogResponseSchema.parse(response.body);
     expect(nextCursor).toBeNull();
     // Newest first; entries made in the same millisecond (a roll's two) may come in either order.

@@ -3,13 +3,15 @@
  * outsider on another member's key, and no session at all. Each cell asserts the exact status and
  * error code, as e2e/server/authorization-matrix.test.ts does for the v1 routes.
  */
+import { apiKeyResponseSchema, auditLogResponseSchema, rollApiKeyResponseSchema } from "@cogno/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type ApiClient,
+  type ApiResponse,
   addMember,
+  bodyOf,
   ApiClient as Client,
   createKey,
-  type LooseResponse,
   type SignedInUser,
   signUp,
   signUpWithWorkspace,
@@ -54,9 +56,9 @@ const bystanderKey = async () =>
 
 interface RouteCase {
   route: string;
-  run(client: ApiClient | undefined): Promise<LooseResponse>;
+  run(client: ApiClient | undefined): Promise<ApiResponse>;
   expected: Record<Actor, number>;
-  check?(response: LooseResponse): void;
+  check?(response: ApiResponse): void;
 }
 
 const ROUTES: RouteCase[] = [
@@ -65,20 +67,21 @@ const ROUTES: RouteCase[] = [
     run: async (client = anonymous()) =>
       client.request("PATCH", `${base()}/api-keys/${await bystanderKey()}`, { name: "renamed" }),
     expected: { owner: 200, admin: 200, member: 404, outsider: 403 },
-    check: (response) => expect(response.body.apiKey.name).toBe("renamed"),
+    check: (response) => expect(bodyOf(response, apiKeyResponseSchema).apiKey.name).toBe("renamed"),
   },
   {
     route: "POST another member's api-key roll",
     run: async (client = anonymous()) =>
       client.post(`${base()}/api-keys/${await bystanderKey()}/roll`, { expiresInSeconds: 60 }),
     expected: { owner: 201, admin: 201, member: 404, outsider: 403 },
-    check: (response) => expect(response.body.apiKey.owner.id).toBe(bystander.user.id),
+    check: (response) =>
+      expect(bodyOf(response, rollApiKeyResponseSchema).apiKey.owner.id).toBe(bystander.user.id),
   },
   {
     route: "GET audit-log",
     run: (client = anonymous()) => client.get(`${base()}/audit-log`),
     expected: { owner: 200, admin: 200, member: 403, outsider: 403 },
-    check: (response) => expect(Array.isArray(response.body.entries)).toBe(true),
+    check: (response) => expect(Array.isArray(bodyOf(response, auditLogResponseSchema).entries)).toBe(true),
   },
   {
     route: "GET audit-log as JSON lines",
@@ -89,7 +92,8 @@ const ROUTES: RouteCase[] = [
       });
       const text = await response.text();
       const isError = response.headers.get("content-type")?.startsWith("application/json") ?? false;
-      return { status: response.status, headers: response.headers, body: isError ? JSON.parse(text) : text };
+      const body: unknown = isError ? JSON.parse(text) : text;
+      return { status: response.status, headers: response.headers, body };
     },
     expected: { owner: 200, admin: 200, member: 403, outsider: 403 },
     check: (response) => expect(response.headers.get("content-type")).toContain("application/x-ndjson"),

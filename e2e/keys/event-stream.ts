@@ -1,5 +1,10 @@
 /** A workspace's server-sent event stream, read as a test needs it: wait for an event that matches. */
-import { type WorkspaceEventName, workspaceEventSchemas } from "@cogno/protocol";
+import { type WorkspaceEventData, type WorkspaceEventName, workspaceEventSchemas } from "@cogno/protocol";
+import { assertShape, type Schema } from "../support/api.ts";
+
+/** The contract's schema for each event name, typed so that a name picks its data's type. */
+const EVENT_SCHEMAS: { [Name in WorkspaceEventName]: Schema<WorkspaceEventData<Name>> } =
+  workspaceEventSchemas;
 
 export interface ReceivedEvent {
   event: string;
@@ -7,12 +12,15 @@ export interface ReceivedEvent {
 }
 
 export interface EventStream {
-  /** The first event of that name whose data passes `accept` (already received, or still to come). */
-  next(
-    name: WorkspaceEventName,
-    accept?: (data: Record<string, unknown>) => boolean,
+  /**
+   * The first event of that name whose data passes `accept` (already received, or still to come).
+   * Every event of that name is checked against the contract's schema for it: a mismatch fails.
+   */
+  next<Name extends WorkspaceEventName>(
+    name: Name,
+    accept?: (data: WorkspaceEventData<Name>) => boolean,
     timeoutMs?: number,
-  ): Promise<Record<string, unknown>>;
+  ): Promise<WorkspaceEventData<Name>>;
   close(): Promise<void>;
 }
 
@@ -39,7 +47,10 @@ export async function openEventStream(
         buffered = buffered.slice(end + 2);
         const name = /^event: (.+)$/m.exec(block)?.[1];
         const data = /^data: (.+)$/m.exec(block)?.[1];
-        if (name !== undefined && data !== undefined) received.push({ event: name, data: JSON.parse(data) });
+        if (name !== undefined && data !== undefined) {
+          const parsed: unknown = JSON.parse(data);
+          received.push({ event: name, data: parsed });
+        }
         end = buffered.indexOf("\n\n");
       }
     }
@@ -49,12 +60,12 @@ export async function openEventStream(
     async next(name, accept = () => true, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const found = received.find(
-          (item) => item.event === name && accept(item.data as Record<string, unknown>),
-        );
-        if (found) {
-          // Every event is checked against the contract's schema for its name.
-          return workspaceEventSchemas[name].parse(found.data) as Record<string, unknown>;
+        const schema = EVENT_SCHEMAS[name];
+        for (const item of received) {
+          if (item.event !== name) continue;
+          const data = item.data;
+          assertShape(schema, data);
+          if (accept(data)) return data;
         }
         if (ended || Date.now() > deadline)
           throw new Error(

@@ -8,11 +8,20 @@ import { createHash, generateKeyPairSync, randomUUID, sign } from "node:crypto";
 import {
   apiKeyDetailResponseSchema,
   auditLogResponseSchema,
+  errorBodySchema,
   generateApiKey,
   leakedKeyResponseSchema,
+  revokeApiKeyResponseSchema,
 } from "@cogno/protocol";
 import { describe, expect, it } from "vitest";
-import { ApiClient, bearer, createKey, signUpWithWorkspace } from "../support/api.ts";
+import {
+  ApiClient,
+  type ApiResponse,
+  bearer,
+  bodyOf,
+  createKey,
+  signUpWithWorkspace,
+} from "../support/api.ts";
 import { expectError } from "../support/expect-error.ts";
 import { type ServerFixture, useServer } from "../support/server.ts";
 import { connectRegistered } from "../support/worker-socket.ts";
@@ -26,7 +35,11 @@ const signed = useServer({
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
-function send(fixture: ServerFixture, body: string, headers: Record<string, string> = {}) {
+function send(
+  fixture: ServerFixture,
+  body: string,
+  headers: Record<string, string> = {},
+): Promise<ApiResponse> {
   return fetch(`${fixture.server.url}/api/v1/leaked-keys`, {
     method: "POST",
     headers: { "content-type": "application/json", ...headers },
@@ -95,7 +108,7 @@ describe("reports without a signature, when no public keys are set", () => {
       (await owner.client.get(`${keysPath}/${revoked.apiKey.id}`)).body,
     );
     expect(earlier.apiKey).toMatchObject({
-      revokedAt: revokedAnswer.body.apiKey.revokedAt,
+      revokedAt: bodyOf(revokedAnswer, revokeApiKeyResponseSchema).apiKey.revokedAt,
       revokedReason: "revoked",
     });
     expect(earlier.leakReport?.url).toBe("https://github.com/octo/repo/blob/main/file-1.env");
@@ -126,7 +139,7 @@ describe("reports without a signature, when no public keys are set", () => {
     const many = findingsOf(...Array.from({ length: 101 }, () => generateApiKey()));
     const tooMany = await send(unsigned, JSON.stringify(many));
     expect(tooMany.status).toBe(400);
-    expect(tooMany.body.error).toMatchObject({
+    expect(bodyOf(tooMany, errorBodySchema).error).toMatchObject({
       code: "validation_failed",
       message: expect.stringContaining("100"),
     });
@@ -164,7 +177,7 @@ describe("signed reports, when COGNO_LEAK_REPORT_PUBLIC_KEYS is set", () => {
     ];
     for (const [what, sent, headers] of refusals) {
       const response = await send(signed, sent, headers);
-      expect({ what, status: response.status, code: response.body.error?.code }).toEqual({
+      expect({ what, status: response.status, code: bodyOf(response, errorBodySchema).error.code }).toEqual({
         what,
         status: 401,
         code: "unauthenticated",
@@ -191,7 +204,7 @@ describe("signed reports, when COGNO_LEAK_REPORT_PUBLIC_KEYS is set", () => {
       if (response.status === 429) limited = response;
       else expect(response.status).toBe(401);
     }
-    expect(limited?.body.error).toMatchObject({
+    expect(limited && bodyOf(limited, errorBodySchema).error).toMatchObject({
       code: "rate_limited",
       message: expect.stringContaining("reports"),
     });

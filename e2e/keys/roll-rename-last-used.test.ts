@@ -8,9 +8,10 @@ import {
   apiKeyResponseSchema,
   apiKeysResponseSchema,
   rollApiKeyResponseSchema,
+  whoamiResponseSchema,
 } from "@cogno/protocol";
 import { describe, expect, it } from "vitest";
-import { ApiClient, addMember, bearer, createKey, signUpWithWorkspace } from "../support/api.ts";
+import { ApiClient, addMember, bearer, bodyOf, createKey, signUpWithWorkspace } from "../support/api.ts";
 import { expectError } from "../support/expect-error.ts";
 import { useServer } from "../support/server.ts";
 import { waitFor } from "../support/wait-for.ts";
@@ -33,7 +34,7 @@ describe("renaming a key", () => {
   it("answers 200 { apiKey }, and whoami, the list and open pages show the new name at once", async () => {
     const { owner, keys } = await ownerWithKeys();
     const { apiKey, key } = await createKey(owner, "before");
-    expect((await whoami(key)).body.apiKey.name).toBe("before"); // now in the verified-key cache
+    expect(bodyOf(await whoami(key), whoamiResponseSchema).apiKey.name).toBe("before"); // now in the verified-key cache
     const events = await openEventStream(
       fixture.server.url,
       owner.workspaceId,
@@ -41,9 +42,9 @@ describe("renaming a key", () => {
     );
     const renamed = await owner.client.request("PATCH", `${keys}/${apiKey.id}`, { name: "  after  " });
     expect(renamed.status).toBe(200);
-    expect(Object.keys(renamed.body)).toEqual(["apiKey"]);
+    expect(Object.keys(bodyOf(renamed, apiKeyResponseSchema))).toEqual(["apiKey"]);
     expect(apiKeyResponseSchema.parse(renamed.body).apiKey).toMatchObject({ id: apiKey.id, name: "after" });
-    expect((await whoami(key)).body.apiKey.name).toBe("after");
+    expect(bodyOf(await whoami(key), whoamiResponseSchema).apiKey.name).toBe("after");
     expect(apiKeysResponseSchema.parse((await owner.client.get(keys)).body).apiKeys[0]?.name).toBe("after");
     expect(await events.next("api_key.updated", (data) => data.id === apiKey.id)).toMatchObject({
       name: "after",
@@ -95,7 +96,11 @@ describe("rolling a key", () => {
     const old = await createKey(owner, "ci-runner");
     const response = await owner.client.post(`${keys}/${old.apiKey.id}/roll`, { expiresInSeconds: 3600 });
     expect(response.status).toBe(201);
-    expect(Object.keys(response.body).sort()).toEqual(["apiKey", "key", "previous"]);
+    expect(Object.keys(bodyOf(response, rollApiKeyResponseSchema)).sort()).toEqual([
+      "apiKey",
+      "key",
+      "previous",
+    ]);
     expect(response.headers.get("cache-control")).toContain("no-store");
     const rolled = rollApiKeyResponseSchema.parse(response.body);
     expect(rolled.apiKey).toMatchObject({
@@ -109,7 +114,10 @@ describe("rolling a key", () => {
     const window = Date.parse(rolled.previous.expiresAt ?? "") - Date.parse(rolled.apiKey.createdAt);
     expect(window).toBe(3_600_000);
     expect((await whoami(old.key)).status).toBe(200);
-    expect((await whoami(rolled.key)).body.apiKey).toMatchObject({ id: rolled.apiKey.id, name: "ci-runner" });
+    expect(bodyOf(await whoami(rolled.key), whoamiResponseSchema).apiKey).toMatchObject({
+      id: rolled.apiKey.id,
+      name: "ci-runner",
+    });
   });
 
   it("shows which workers still use the old key, until each restarts with the new one", async () => {
@@ -235,6 +243,6 @@ describe("rolling a key", () => {
     );
     const byAdmin = await admin.client.post(`${keys}/${membersKey.apiKey.id}/roll`, { expiresInSeconds: 60 });
     expect(byAdmin.status).toBe(201);
-    expect(byAdmin.body.apiKey.owner).toEqual(member.user);
+    expect(bodyOf(byAdmin, rollApiKeyResponseSchema).apiKey.owner).toEqual(member.user);
   });
 });

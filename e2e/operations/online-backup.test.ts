@@ -7,8 +7,9 @@ import { spawn } from "node:child_process";
 import { cp, mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { apiKeysResponseSchema, createApiKeyResponseSchema, errorBodySchema } from "@cogno/protocol";
 import { afterAll, describe, expect, it } from "vitest";
-import { ApiClient, bearer, signUpWithWorkspace } from "../support/api.ts";
+import { ApiClient, bearer, bodyOf, signUpWithWorkspace } from "../support/api.ts";
 import { SERVER_BIN } from "../support/paths.ts";
 import { type RunningServer, startServer } from "../support/server.ts";
 import { createTestStore, TEST_ENGINE, type TestStore } from "../support/store.ts";
@@ -57,10 +58,9 @@ describe.runIf(TEST_ENGINE === "sqlite")("online backup", () => {
           name: `load-${i}`,
         });
         if (created.status === 201) {
-          acknowledged.push({ id: created.body.apiKey.id, key: created.body.key, at: Date.now() });
-          await member.client.delete(
-            `/api/v1/workspaces/${member.workspaceId}/api-keys/${created.body.apiKey.id}`,
-          );
+          const { apiKey, key } = bodyOf(created, createApiKeyResponseSchema);
+          acknowledged.push({ id: apiKey.id, key, at: Date.now() });
+          await member.client.delete(`/api/v1/workspaces/${member.workspaceId}/api-keys/${apiKey.id}`);
         }
       }
     })();
@@ -91,7 +91,7 @@ describe.runIf(TEST_ENGINE === "sqlite")("online backup", () => {
       (await client.post("/api/v1/auth/login", { email: owner.user.email, password: owner.password })).status,
     ).toBe(200);
     const listed = await client.get(`/api/v1/workspaces/${owner.workspaceId}/api-keys?state=all&limit=500`);
-    const ids = new Set((listed.body.apiKeys as { id: string }[]).map((apiKey) => apiKey.id));
+    const ids = new Set(bodyOf(listed, apiKeysResponseSchema).apiKeys.map((apiKey) => apiKey.id));
     const before = acknowledged.filter((entry) => entry.at < startedAt);
     expect(before.length).toBeGreaterThanOrEqual(20);
     for (const entry of before) expect(ids.has(entry.id), entry.id).toBe(true);
@@ -99,7 +99,7 @@ describe.runIf(TEST_ENGINE === "sqlite")("online backup", () => {
     const sample = before[0];
     if (sample) {
       const whoami = await client.request("GET", "/api/v1/worker/whoami", undefined, bearer(sample.key));
-      expect(whoami.body.error?.code).toBe("api_key_revoked");
+      expect(bodyOf(whoami, errorBodySchema).error.code).toBe("api_key_revoked");
     }
   });
 

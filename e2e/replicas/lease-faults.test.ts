@@ -6,8 +6,9 @@
  * PostgreSQL pass of the suite.
  */
 import { randomUUID } from "node:crypto";
+import { errorBodySchema } from "@cogno/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createKey } from "../support/api.ts";
+import { bodyOf, createKey } from "../support/api.ts";
 import { type RunningServer, startServer } from "../support/server.ts";
 import { createTestStore, TEST_ENGINE, type TestStore } from "../support/store.ts";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.ts";
@@ -96,7 +97,8 @@ describe.runIf(TEST_ENGINE === "postgres")("replica leases under faults", () => 
     // It answered because C's lease had run out, not before: C could have served the key until then.
     expect(await leaseRanOut(cId)).toBe(true);
     expect(await onB.next(5_000)).toMatchObject({ type: "revoked", reason: "revoked" });
-    for (const server of [a, b]) expect((await whoami(server, key)).body.error?.code).toBe("api_key_revoked");
+    for (const server of [a, b])
+      expect(bodyOf(await whoami(server, key), errorBodySchema).error.code).toBe("api_key_revoked");
   });
 
   it("stops serving keys from memory on a replica that lost PostgreSQL, and refuses a key revoked meanwhile once back", async () => {
@@ -115,7 +117,7 @@ describe.runIf(TEST_ENGINE === "postgres")("replica leases under faults", () => 
       10_000,
     );
     expect(refused.status).toBe(503);
-    expect(refused.body.error?.code).toBe("service_unavailable");
+    expect(bodyOf(refused, errorBodySchema).error.code).toBe("service_unavailable");
 
     const answer = await revoke(a, owner, apiKey.id);
     expect(answer.status).toBe(200);
@@ -127,7 +129,7 @@ describe.runIf(TEST_ENGINE === "postgres")("replica leases under faults", () => 
       (response) => response.status !== 503,
       15_000,
     );
-    expect(back.body.error?.code).toBe("api_key_revoked");
+    expect(bodyOf(back, errorBodySchema).error.code).toBe("api_key_revoked");
   });
 
   it("after a database restart under load, a revocation made during it and one made after reach every replica", async () => {
@@ -175,7 +177,7 @@ describe.runIf(TEST_ENGINE === "postgres")("replica leases under faults", () => 
         (response) => response.status !== 503,
         15_000,
       );
-      expect(refused.body.error?.code).toBe("api_key_revoked");
+      expect(bodyOf(refused, errorBodySchema).error.code).toBe("api_key_revoked");
     }
 
     // The first revocation after the restart, through a replica that went through it.
@@ -190,7 +192,7 @@ describe.runIf(TEST_ENGINE === "postgres")("replica leases under faults", () => 
     );
     expect(afterAnswer.status).toBe(200);
     for (const server of [a, b, c])
-      expect((await whoami(server, after.key)).body.error?.code).toBe("api_key_revoked");
+      expect(bodyOf(await whoami(server, after.key), errorBodySchema).error.code).toBe("api_key_revoked");
     for (const worker of [afterOnB, afterOnC]) {
       expect(await worker?.next(5_000)).toMatchObject({ type: "revoked" });
     }

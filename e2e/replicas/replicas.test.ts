@@ -8,8 +8,15 @@ import { randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import {
+  apiKeyDetailResponseSchema,
+  apiKeysResponseSchema,
+  errorBodySchema,
+  revokeApiKeyResponseSchema,
+  workersResponseSchema,
+} from "@cogno/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ApiClient, createKey, signUpWithWorkspace } from "../support/api.ts";
+import { ApiClient, bodyOf, createKey, signUpWithWorkspace } from "../support/api.ts";
 import { CLI_BIN } from "../support/paths.ts";
 import { type RunningServer, startServer } from "../support/server.ts";
 import { createTestStore, TEST_ENGINE, type TestStore } from "../support/store.ts";
@@ -53,9 +60,7 @@ describe.runIf(TEST_ENGINE === "postgres")("replicas on one PostgreSQL", () => {
   const workersPath = () => `/api/v1/workspaces/${owner.workspaceId}/workers`;
   async function statusVia(server: RunningServer, workerId: string) {
     const response = await onReplica(server).get(workersPath());
-    return (response.body.workers as { id: string; status: string }[]).find(
-      (worker) => worker.id === workerId,
-    )?.status;
+    return bodyOf(response, workersResponseSchema).workers.find((worker) => worker.id === workerId)?.status;
   }
 
   it("revokes through replica A a real cogno daemon connected to replica B: it exits 3 within 1 s", async () => {
@@ -82,23 +87,23 @@ describe.runIf(TEST_ENGINE === "postgres")("replicas on one PostgreSQL", () => {
     try {
       const listed = await waitFor(
         () => onReplica(a).get(`/api/v1/workspaces/${owner.workspaceId}/api-keys/${apiKey.id}`),
-        (response) => response.body.workers?.length === 1,
+        (response) => apiKeyDetailResponseSchema.safeParse(response.body).data?.workers.length === 1,
         10_000,
       );
-      expect(listed.body.workers).toHaveLength(1);
+      expect(bodyOf(listed, apiKeyDetailResponseSchema).workers).toHaveLength(1);
 
       const revoked = await onReplica(a).delete(
         `/api/v1/workspaces/${owner.workspaceId}/api-keys/${apiKey.id}`,
       );
       expect(revoked.status).toBe(200);
-      expect(revoked.body.disconnectedWorkers).toBe(1);
+      expect(bodyOf(revoked, revokeApiKeyResponseSchema).disconnectedWorkers).toBe(1);
       const answeredAt = Date.now();
       // No request that starts after the answer succeeds, on either replica.
       for (const server of [a, b]) {
         const whoami = await new ApiClient(server.url).request("GET", "/api/v1/worker/whoami", undefined, {
           authorization: `Bearer ${key}`,
         });
-        expect(whoami.body.error?.code).toBe("api_key_revoked");
+        expect(bodyOf(whoami, errorBodySchema).error.code).toBe("api_key_revoked");
       }
       const code = await Promise.race([
         exited,
@@ -130,7 +135,7 @@ describe.runIf(TEST_ENGINE === "postgres")("replicas on one PostgreSQL", () => {
     expect(statuses.filter((status) => status === 201)).toHaveLength(25);
     expect(statuses.filter((status) => status === 409)).toHaveLength(75);
     const listed = await racer.client.get(`/api/v1/workspaces/${racer.workspaceId}/api-keys`);
-    expect(listed.body.apiKeys).toHaveLength(25);
+    expect(bodyOf(listed, apiKeysResponseSchema).apiKeys).toHaveLength(25);
   });
 
   it("shows a worker on B as online through A, and streams its updates to A's event stream", async () => {

@@ -2,8 +2,9 @@
  * The limit of 25 active keys per user per workspace holds under a race: 100 concurrent creates by
  * one user leave exactly 25 keys. The limit is per user and per workspace, and revoking frees a slot.
  */
+import { apiKeysResponseSchema, createApiKeyResponseSchema, workspaceResponseSchema } from "@cogno/protocol";
 import { describe, expect, it } from "vitest";
-import { addMember, createKey, signUpWithWorkspace } from "../support/api.ts";
+import { addMember, bodyOf, createKey, signUpWithWorkspace } from "../support/api.ts";
 import { expectError } from "../support/expect-error.ts";
 import { useServer } from "../support/server.ts";
 
@@ -28,23 +29,26 @@ describe("the 25-key limit", () => {
 
     const listed = await owner.client.get(path);
     expect(listed.status).toBe(200);
-    expect(listed.body.apiKeys).toHaveLength(25);
+    const { apiKeys } = bodyOf(listed, apiKeysResponseSchema);
+    expect(apiKeys).toHaveLength(25);
     const createdIds = answers
       .filter((a) => a.status === 201)
-      .map((a) => a.body.apiKey.id)
+      .map((a) => bodyOf(a, createApiKeyResponseSchema).apiKey.id)
       .sort();
-    expect(listed.body.apiKeys.map((k: { id: string }) => k.id).sort()).toEqual(createdIds);
+    expect(apiKeys.map((k) => k.id).sort()).toEqual(createdIds);
 
     // Full: one more is refused.
     expectError(await owner.client.post(path, { name: "one-too-many" }), 409, "api_key_limit_reached");
 
     // Revoking one frees exactly one slot.
-    const victim = listed.body.apiKeys[0].id;
+    const victim = apiKeys[0]?.id;
     expect((await owner.client.delete(`${path}/${victim}`)).status).toBe(200);
     expect((await owner.client.post(path, { name: "replacement" })).status).toBe(201);
     expectError(await owner.client.post(path, { name: "again-too-many" }), 409, "api_key_limit_reached");
-    expect((await owner.client.get(path)).body.apiKeys).toHaveLength(25);
-    expect((await owner.client.get(`${path}?state=all`)).body.apiKeys).toHaveLength(26);
+    expect(bodyOf(await owner.client.get(path), apiKeysResponseSchema).apiKeys).toHaveLength(25);
+    expect(bodyOf(await owner.client.get(`${path}?state=all`), apiKeysResponseSchema).apiKeys).toHaveLength(
+      26,
+    );
 
     // Per user: another member of the same workspace can still create.
     const member = await addMember(owner, "member");
@@ -58,7 +62,7 @@ describe("the 25-key limit", () => {
     const other = await owner.client.post("/api/v1/workspaces", { name: "Second workspace" });
     expect(other.status).toBe(201);
     await expect(
-      createKey({ client: owner.client, workspaceId: other.body.workspace.id }),
+      createKey({ client: owner.client, workspaceId: bodyOf(other, workspaceResponseSchema).workspace.id }),
     ).resolves.toMatchObject({
       key: expect.stringMatching(/^cogno_wk_/),
     });
@@ -77,7 +81,7 @@ describe("the 25-key limit", () => {
     expect(answers.filter((a) => a.status === 409)).toHaveLength(10);
     const listed = await owner.client.get(path);
     const perOwner = new Map<string, number>();
-    for (const key of listed.body.apiKeys as { owner: { id: string } }[]) {
+    for (const key of bodyOf(listed, apiKeysResponseSchema).apiKeys) {
       perOwner.set(key.owner.id, (perOwner.get(key.owner.id) ?? 0) + 1);
     }
     expect(perOwner.get(owner.user.id)).toBe(25);

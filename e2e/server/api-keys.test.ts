@@ -1,7 +1,16 @@
 /** API keys (API.md "API keys" and "Worker side"): create, list, get, revoke, whoami and its failures. */
-import { checksumOf, generateApiKey, parseApiKey } from "@cogno/protocol";
+import {
+  apiKeyDetailResponseSchema,
+  apiKeysResponseSchema,
+  checksumOf,
+  createApiKeyResponseSchema,
+  generateApiKey,
+  parseApiKey,
+  revokeApiKeyResponseSchema,
+  whoamiResponseSchema,
+} from "@cogno/protocol";
 import { describe, expect, it } from "vitest";
-import { ApiClient, bearer, createKey, signUp, signUpWithWorkspace } from "../support/api.ts";
+import { ApiClient, bearer, bodyOf, createKey, signUp, signUpWithWorkspace } from "../support/api.ts";
 import { expectError } from "../support/expect-error.ts";
 import { useServer } from "../support/server.ts";
 
@@ -33,9 +42,10 @@ describe("creating a key", () => {
       name: "  alice-macbook-worker  ",
     });
     expect(response.status).toBe(201);
-    expect(Object.keys(response.body).sort()).toEqual(["apiKey", "key"]);
-    expect(Object.keys(response.body.apiKey).sort()).toEqual(API_KEY_FIELDS);
-    const { apiKey, key } = response.body;
+    const body = bodyOf(response, createApiKeyResponseSchema);
+    expect(Object.keys(body).sort()).toEqual(["apiKey", "key"]);
+    expect(Object.keys(body.apiKey).sort()).toEqual(API_KEY_FIELDS);
+    const { apiKey, key } = body;
     expect(apiKey).toEqual({
       id: expect.stringMatching(/^key_/),
       name: "alice-macbook-worker",
@@ -88,17 +98,19 @@ describe("listing and reading keys", () => {
 
     const active = await owner.client.get(base);
     expect(active.status).toBe(200);
-    expect(Object.keys(active.body)).toEqual(["apiKeys"]);
-    expect(active.body.apiKeys.map((k: { name: string }) => k.name)).toEqual(["third", "first"]);
-    for (const apiKey of active.body.apiKeys) {
+    const activeBody = bodyOf(active, apiKeysResponseSchema);
+    expect(Object.keys(activeBody)).toEqual(["apiKeys"]);
+    expect(activeBody.apiKeys.map((k) => k.name)).toEqual(["third", "first"]);
+    for (const apiKey of activeBody.apiKeys) {
       expect(Object.keys(apiKey).sort()).toEqual(API_KEY_FIELDS);
       expect(apiKey.owner).toEqual(owner.user);
     }
 
     const all = await owner.client.get(`${base}?state=all`);
     expect(all.status).toBe(200);
-    expect(all.body.apiKeys.map((k: { name: string }) => k.name)).toEqual(["third", "second", "first"]);
-    expect(all.body.apiKeys[1].revokedAt).toMatch(ISO);
+    const allKeys = bodyOf(all, apiKeysResponseSchema).apiKeys;
+    expect(allKeys.map((k) => k.name)).toEqual(["third", "second", "first"]);
+    expect(allKeys[1]?.revokedAt).toMatch(ISO);
 
     const explicitActive = await owner.client.get(`${base}?state=active`);
     expect(explicitActive.body).toEqual(active.body);
@@ -163,14 +175,18 @@ describe("revoking a key", () => {
 
     const second = await owner.client.delete(path);
     expect(second.status).toBe(200);
-    expect(second.body.apiKey.revokedAt).toBe(first.body.apiKey.revokedAt);
-    expect(second.body.disconnectedWorkers).toBe(0);
+    const firstRevokedAt = bodyOf(first, revokeApiKeyResponseSchema).apiKey.revokedAt;
+    expect(bodyOf(second, revokeApiKeyResponseSchema).apiKey.revokedAt).toBe(firstRevokedAt);
+    expect(bodyOf(second, revokeApiKeyResponseSchema).disconnectedWorkers).toBe(0);
 
     const read = await owner.client.get(path);
-    expect(read.body.apiKey.revokedAt).toBe(first.body.apiKey.revokedAt);
-    expect((await owner.client.get(`/api/v1/workspaces/${owner.workspaceId}/api-keys`)).body.apiKeys).toEqual(
-      [],
-    );
+    expect(bodyOf(read, apiKeyDetailResponseSchema).apiKey.revokedAt).toBe(firstRevokedAt);
+    expect(
+      bodyOf(
+        await owner.client.get(`/api/v1/workspaces/${owner.workspaceId}/api-keys`),
+        apiKeysResponseSchema,
+      ).apiKeys,
+    ).toEqual([]);
   });
 
   it("keeps one revokedAt when two revokes race", async () => {
@@ -179,7 +195,8 @@ describe("revoking a key", () => {
     const path = `/api/v1/workspaces/${owner.workspaceId}/api-keys/${created.apiKey.id}`;
     const answers = await Promise.all([owner.client.delete(path), owner.client.delete(path)]);
     expect(answers.map((answer) => answer.status)).toEqual([200, 200]);
-    expect(answers[0]?.body.apiKey.revokedAt).toBe(answers[1]?.body.apiKey.revokedAt);
+    const [one, other] = answers.map((answer) => bodyOf(answer, revokeApiKeyResponseSchema).apiKey.revokedAt);
+    expect(one).toBe(other);
   });
 
   it("lets two keys be active side by side, so rotation has no gap", async () => {
@@ -211,19 +228,19 @@ describe("whoami", () => {
     const owner = await signUpWithWorkspace(fixture.server.url);
     const created = await createKey(owner);
     const path = `/api/v1/workspaces/${owner.workspaceId}/api-keys/${created.apiKey.id}`;
-    expect((await owner.client.get(path)).body.apiKey.lastUsedAt).toBeNull();
+    expect(bodyOf(await owner.client.get(path), apiKeyDetailResponseSchema).apiKey.lastUsedAt).toBeNull();
     const before = Date.now();
     expect((await whoami(bearer(created.key))).status).toBe(200);
     // The write is off the request's hot path; wait for it rather than sleep.
     const deadline = Date.now() + 5_000;
     let lastUsedAt: string | null = null;
     while (lastUsedAt === null && Date.now() < deadline) {
-      lastUsedAt = (await owner.client.get(path)).body.apiKey.lastUsedAt;
+      lastUsedAt = bodyOf(await owner.client.get(path), apiKeyDetailResponseSchema).apiKey.lastUsedAt;
     }
     expect(lastUsedAt).toMatch(ISO);
     expect(new Date(lastUsedAt ?? 0).getTime()).toBeGreaterThanOrEqual(before - 1_000);
     const listed = await owner.client.get(`/api/v1/workspaces/${owner.workspaceId}/api-keys`);
-    expect(listed.body.apiKeys[0].lastUsedAt).toBe(lastUsedAt);
+    expect(bodyOf(listed, apiKeysResponseSchema).apiKeys[0]?.lastUsedAt).toBe(lastUsedAt);
   });
 
   it("answers api_key_malformed for a missing header, a bad scheme, length, charset or checksum", async () => {
@@ -255,7 +272,7 @@ describe("whoami", () => {
     for (const scheme of ["bearer", "BEARER", "Bearer"]) {
       const response = await whoami({ authorization: `${scheme} ${created.key}` });
       expect(response.status).toBe(200);
-      expect(response.body.apiKey.id).toBe(created.apiKey.id);
+      expect(bodyOf(response, whoamiResponseSchema).apiKey.id).toBe(created.apiKey.id);
     }
   });
 

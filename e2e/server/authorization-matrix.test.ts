@@ -2,12 +2,28 @@
  * Who may do what: owner, admin, member and a signed-in outsider against every workspace route, and
  * no session at all. Each cell asserts the exact status and error code.
  */
+import {
+  apiKeyDetailResponseSchema,
+  apiKeysResponseSchema,
+  createApiKeyResponseSchema,
+  createInvitationResponseSchema,
+  deviceApproveResponseSchema,
+  deviceAuthorizationResponseSchema,
+  invitationsResponseSchema,
+  memberResponseSchema,
+  membersResponseSchema,
+  revokeApiKeyResponseSchema,
+  workerResponseSchema,
+  workersResponseSchema,
+  workspaceWithRoleResponseSchema,
+} from "@cogno/protocol";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   ApiClient,
+  type ApiResponse,
   addMember,
+  bodyOf,
   createKey,
-  type LooseResponse,
   type SignedInUser,
   signUp,
   signUpWithWorkspace,
@@ -47,14 +63,14 @@ beforeAll(async () => {
 });
 
 /** Opens the event stream and reads only its status line and headers, then hangs up. */
-async function openEventStream(client: ApiClient | undefined): Promise<LooseResponse> {
+async function openEventStream(client: ApiClient | undefined): Promise<ApiResponse> {
   const abort = new AbortController();
   const response = await fetch(`${fixture.server.url}/api/v1/workspaces/${workspaceId}/events`, {
     headers: client?.sessionCookie ? { cookie: client.sessionCookie } : {},
     signal: abort.signal,
   });
   const type = response.headers.get("content-type") ?? "";
-  const body = type.includes("json") ? await response.json() : type;
+  const body: unknown = type.includes("json") ? await response.json() : type;
   abort.abort();
   return { status: response.status, body, headers: response.headers };
 }
@@ -62,10 +78,10 @@ async function openEventStream(client: ApiClient | undefined): Promise<LooseResp
 interface RouteCase {
   route: string;
   /** Performs the request as `client` (undefined: no session). */
-  run(client: ApiClient | undefined): Promise<LooseResponse>;
+  run(client: ApiClient | undefined): Promise<ApiResponse>;
   expected: Record<Actor, number>;
   /** For each success, checks the shape of the answer. */
-  check?(response: LooseResponse): void;
+  check?(response: ApiResponse): void;
 }
 
 function anonymous(): ApiClient {
@@ -79,19 +95,21 @@ const ROUTES: RouteCase[] = [
     route: "GET workspace",
     run: (client = anonymous()) => client.get(base()),
     expected: { owner: 200, admin: 200, member: 200, outsider: 403 },
-    check: (response) => expect(response.body.workspace.id).toBe(workspaceId),
+    check: (response) =>
+      expect(bodyOf(response, workspaceWithRoleResponseSchema).workspace.id).toBe(workspaceId),
   },
   {
     route: "GET members",
     run: (client = anonymous()) => client.get(`${base()}/members`),
     expected: { owner: 200, admin: 200, member: 200, outsider: 403 },
-    check: (response) => expect(response.body.members.length).toBeGreaterThanOrEqual(4),
+    check: (response) =>
+      expect(bodyOf(response, membersResponseSchema).members.length).toBeGreaterThanOrEqual(4),
   },
   {
     route: "POST invitations",
     run: (client = anonymous()) => client.post(`${base()}/invitations`, { role: "member" }),
     expected: { owner: 201, admin: 201, member: 403, outsider: 403 },
-    check: (response) => expect(typeof response.body.token).toBe("string"),
+    check: (response) => expect(typeof bodyOf(response, createInvitationResponseSchema).token).toBe("string"),
   },
   {
     route: "DELETE another member",
@@ -105,19 +123,20 @@ const ROUTES: RouteCase[] = [
     route: "POST api-keys",
     run: (client = anonymous()) => client.post(`${base()}/api-keys`, { name: "matrix" }),
     expected: { owner: 201, admin: 201, member: 201, outsider: 403 },
-    check: (response) => expect(response.body.key).toMatch(/^cogno_wk_/),
+    check: (response) => expect(bodyOf(response, createApiKeyResponseSchema).key).toMatch(/^cogno_wk_/),
   },
   {
     route: "GET api-keys",
     run: (client = anonymous()) => client.get(`${base()}/api-keys?state=all`),
     expected: { owner: 200, admin: 200, member: 200, outsider: 403 },
-    check: (response) => expect(Array.isArray(response.body.apiKeys)).toBe(true),
+    check: (response) => expect(Array.isArray(bodyOf(response, apiKeysResponseSchema).apiKeys)).toBe(true),
   },
   {
     route: "GET another member's api-key",
     run: (client = anonymous()) => client.get(`${base()}/api-keys/${bystanderKeyId}`),
     expected: { owner: 200, admin: 200, member: 404, outsider: 403 },
-    check: (response) => expect(response.body.apiKey.owner.id).toBe(bystander.user.id),
+    check: (response) =>
+      expect(bodyOf(response, apiKeyDetailResponseSchema).apiKey.owner.id).toBe(bystander.user.id),
   },
   {
     route: "DELETE another member's api-key",
@@ -126,30 +145,35 @@ const ROUTES: RouteCase[] = [
       const response = await client.delete(`${base()}/api-keys/${target.apiKey.id}`);
       // Whatever the answer, the key is revoked exactly when the answer said so.
       const after = await bystander.client.get(`${base()}/api-keys/${target.apiKey.id}`);
-      expect(after.body.apiKey.revokedAt === null).toBe(response.status !== 200);
+      expect(bodyOf(after, apiKeyDetailResponseSchema).apiKey.revokedAt === null).toBe(
+        response.status !== 200,
+      );
       if (response.status !== 200) await bystander.client.delete(`${base()}/api-keys/${target.apiKey.id}`);
       return response;
     },
     expected: { owner: 200, admin: 200, member: 404, outsider: 403 },
-    check: (response) => expect(response.body.apiKey.revokedAt).not.toBeNull(),
+    check: (response) => expect(bodyOf(response, revokeApiKeyResponseSchema).apiKey.revokedAt).not.toBeNull(),
   },
   {
     route: "GET workers",
     run: (client = anonymous()) => client.get(`${base()}/workers`),
     expected: { owner: 200, admin: 200, member: 200, outsider: 403 },
-    check: (response) => expect(Array.isArray(response.body.workers)).toBe(true),
+    check: (response) => expect(Array.isArray(bodyOf(response, workersResponseSchema).workers)).toBe(true),
   },
   {
     route: "GET invitations",
     run: (client = anonymous()) => client.get(`${base()}/invitations`),
     expected: { owner: 200, admin: 200, member: 403, outsider: 403 },
-    check: (response) => expect(Array.isArray(response.body.invitations)).toBe(true),
+    check: (response) =>
+      expect(Array.isArray(bodyOf(response, invitationsResponseSchema).invitations)).toBe(true),
   },
   {
     route: "DELETE invitation",
     async run(client = anonymous()) {
       const created = await owner.client.post(`${base()}/invitations`, { role: "member" });
-      return client.delete(`${base()}/invitations/${created.body.invitation.id}`);
+      return client.delete(
+        `${base()}/invitations/${bodyOf(created, createInvitationResponseSchema).invitation.id}`,
+      );
     },
     expected: { owner: 204, admin: 204, member: 403, outsider: 403 },
   },
@@ -160,7 +184,7 @@ const ROUTES: RouteCase[] = [
       return client.request("PATCH", `${base()}/members/${target.user.id}`, { role: "admin" });
     },
     expected: { owner: 200, admin: 200, member: 403, outsider: 403 },
-    check: (response) => expect(response.body.member.role).toBe("admin"),
+    check: (response) => expect(bodyOf(response, memberResponseSchema).member.role).toBe("admin"),
   },
   {
     route: "POST disconnect another member's worker",
@@ -174,7 +198,7 @@ const ROUTES: RouteCase[] = [
       }
     },
     expected: { owner: 200, admin: 200, member: 404, outsider: 403 },
-    check: (response) => expect(response.body.worker.status).toBe("stopped"),
+    check: (response) => expect(bodyOf(response, workerResponseSchema).worker.status).toBe("stopped"),
   },
   {
     route: "DELETE another member's stopped worker",
@@ -186,8 +210,8 @@ const ROUTES: RouteCase[] = [
       await waitFor(
         () => owner.client.get(`${base()}/workers`),
         (list) =>
-          list.body.workers.some(
-            (w: { id: string; status: string }) => w.id === worker.workerId && w.status === "stopped",
+          bodyOf(list, workersResponseSchema).workers.some(
+            (w) => w.id === worker.workerId && w.status === "stopped",
           ),
       );
       return client.delete(`${base()}/workers/${worker.workerId}`);
@@ -198,10 +222,14 @@ const ROUTES: RouteCase[] = [
     route: "POST device approve into the workspace",
     async run(client = anonymous()) {
       const login = await anonymous().post("/api/v1/device/authorize", { clientName: "matrix-machine" });
-      return client.post("/api/v1/device/approve", { userCode: login.body.userCode, workspaceId });
+      return client.post("/api/v1/device/approve", {
+        userCode: bodyOf(login, deviceAuthorizationResponseSchema).userCode,
+        workspaceId,
+      });
     },
     expected: { owner: 200, admin: 200, member: 200, outsider: 403 },
-    check: (response) => expect(response.body.apiKey.name).toBe("matrix-machine"),
+    check: (response) =>
+      expect(bodyOf(response, deviceApproveResponseSchema).apiKey.name).toBe("matrix-machine"),
   },
   {
     route: "GET events",
@@ -239,18 +267,20 @@ describe("key visibility", () => {
     const memberKey = await createKey({ client: clients.member, workspaceId }, "member-own");
     const memberList = await clients.member.get(`${base()}/api-keys`);
     expect(memberList.status).toBe(200);
-    const memberOwners = new Set(memberList.body.apiKeys.map((k: { owner: { id: string } }) => k.owner.id));
+    const memberKeys = bodyOf(memberList, apiKeysResponseSchema).apiKeys;
+    const memberOwners = new Set(memberKeys.map((k) => k.owner.id));
     expect(memberOwners.size).toBe(1);
-    expect(memberList.body.apiKeys.map((k: { id: string }) => k.id)).toContain(memberKey.apiKey.id);
-    expect(memberList.body.apiKeys.map((k: { id: string }) => k.id)).not.toContain(bystanderKeyId);
+    expect(memberKeys.map((k) => k.id)).toContain(memberKey.apiKey.id);
+    expect(memberKeys.map((k) => k.id)).not.toContain(bystanderKeyId);
 
     for (const actor of ["owner", "admin"] as const) {
       const list = await clients[actor].get(`${base()}/api-keys`);
-      const ids = list.body.apiKeys.map((k: { id: string }) => k.id);
+      const listed = bodyOf(list, apiKeysResponseSchema).apiKeys;
+      const ids = listed.map((k) => k.id);
       expect(ids).toContain(memberKey.apiKey.id);
       expect(ids).toContain(bystanderKeyId);
-      const bystanders = list.body.apiKeys.find((k: { id: string }) => k.id === bystanderKeyId);
-      expect(bystanders.owner).toEqual(bystander.user);
+      const bystanders = listed.find((k) => k.id === bystanderKeyId);
+      expect(bystanders?.owner).toEqual(bystander.user);
     }
   });
 
@@ -259,7 +289,7 @@ describe("key visibility", () => {
     expect((await clients.member.get(`${base()}/api-keys/${own.apiKey.id}`)).status).toBe(200);
     const revoked = await clients.member.delete(`${base()}/api-keys/${own.apiKey.id}`);
     expect(revoked.status).toBe(200);
-    expect(revoked.body.apiKey.revokedAt).not.toBeNull();
+    expect(bodyOf(revoked, revokeApiKeyResponseSchema).apiKey.revokedAt).not.toBeNull();
   });
 
   it("an outsider cannot learn whether a key id exists in a workspace", async () => {

@@ -2,8 +2,9 @@
  * Behind an HTTPS front (COGNO_PUBLIC_URL=https://…): the session cookie is Secure, pages say so
  * with HSTS, and the cross-origin guard compares browsers' Origin with the public origin.
  */
+import { errorBodySchema } from "@cogno/protocol";
 import { describe, expect, it } from "vitest";
-import { ApiClient } from "../support/api.ts";
+import { ApiClient, bodyOf } from "../support/api.ts";
 import { useServer } from "../support/server.ts";
 
 const PUBLIC_URL = "https://cogno.example.com";
@@ -44,6 +45,6 @@ describe("behind an HTTPS front", () => {
       { origin: fixture.server.url },
     );
     expect(fromServerAddress.status).toBe(403);
-    expect(fromServerAddress.body.error.code).toBe("cross_origin_rejected");
+    expect(bodyOf(fromServerAddress, errorBodySchema).error.code).toBe("cross_origin_rejected");
   });
 });

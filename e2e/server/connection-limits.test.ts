@@ -6,8 +6,9 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import net from "node:net";
+import { errorBodySchema } from "@cogno/protocol";
 import { afterAll, describe, expect, it } from "vitest";
-import { signUpWithWorkspace } from "../support/api.ts";
+import { assertShape, signUpWithWorkspace } from "../support/api.ts";
 import { type RunningServer, startServer, useServer } from "../support/server.ts";
 import { createTestStore, type TestStore } from "../support/store.ts";
 
@@ -87,7 +88,8 @@ describe.concurrent("slow clients", () => {
       expect(closedAfter).toBeGreaterThanOrEqual(REQUEST_TIMEOUT_MS - 1_000);
       console.info(`slow body: cut off after ${closedAfter} ms`);
       expect(connection.received()).toMatch(/^HTTP\/1\.1 408 /);
-      const body = JSON.parse(connection.received().split("\r\n\r\n")[1] ?? "");
+      const body: unknown = JSON.parse(connection.received().split("\r\n\r\n")[1] ?? "");
+      assertShape(errorBodySchema, body);
       expect(body).toEqual({
         error: { code: "validation_failed", message: expect.any(String), requestId: expect.any(String) },
       });

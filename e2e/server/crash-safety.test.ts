@@ -1,6 +1,12 @@
 /** An acknowledged create survives SIGKILL: restarted on the same store, the key is listed and authenticates. */
+import {
+  apiKeysResponseSchema,
+  createApiKeyResponseSchema,
+  errorBodySchema,
+  whoamiResponseSchema,
+} from "@cogno/protocol";
 import { afterAll, describe, expect, it } from "vitest";
-import { ApiClient, bearer, signUpWithWorkspace } from "../support/api.ts";
+import { ApiClient, bearer, bodyOf, signUpWithWorkspace } from "../support/api.ts";
 import { type RunningServer, startServer } from "../support/server.ts";
 import { createTestStore, type TestStore } from "../support/store.ts";
 
@@ -23,6 +29,7 @@ describe("crash safety", () => {
       name: "survivor",
     });
     expect(response.status).toBe(201);
+    const acknowledged = bodyOf(response, createApiKeyResponseSchema);
     // Kill at once, with no chance to flush or close anything.
     await first.stop("SIGKILL");
     expect(first.process.signalCode).toBe("SIGKILL");
@@ -37,11 +44,11 @@ describe("crash safety", () => {
     expect(login.status).toBe(200);
     const listed = await client.get(`/api/v1/workspaces/${owner.workspaceId}/api-keys`);
     expect(listed.status).toBe(200);
-    expect(listed.body.apiKeys).toEqual([response.body.apiKey]);
+    expect(bodyOf(listed, apiKeysResponseSchema).apiKeys).toEqual([acknowledged.apiKey]);
 
-    const whoami = await client.request("GET", "/api/v1/worker/whoami", undefined, bearer(response.body.key));
+    const whoami = await client.request("GET", "/api/v1/worker/whoami", undefined, bearer(acknowledged.key));
     expect(whoami.status).toBe(200);
-    expect(whoami.body.apiKey.id).toBe(response.body.apiKey.id);
+    expect(bodyOf(whoami, whoamiResponseSchema).apiKey.id).toBe(acknowledged.apiKey.id);
   });
 
   it("a revocation acknowledged just before SIGKILL still holds after a restart", async () => {
@@ -53,8 +60,9 @@ describe("crash safety", () => {
     const created = await owner.client.post(`/api/v1/workspaces/${owner.workspaceId}/api-keys`, {
       name: "doomed",
     });
+    const doomed = bodyOf(created, createApiKeyResponseSchema);
     const revoked = await owner.client.delete(
-      `/api/v1/workspaces/${owner.workspaceId}/api-keys/${created.body.apiKey.id}`,
+      `/api/v1/workspaces/${owner.workspaceId}/api-keys/${doomed.apiKey.id}`,
     );
     expect(revoked.status).toBe(200);
     await first.stop("SIGKILL");
@@ -65,9 +73,9 @@ describe("crash safety", () => {
       "GET",
       "/api/v1/worker/whoami",
       undefined,
-      bearer(created.body.key),
+      bearer(doomed.key),
     );
     expect(whoami.status).toBe(401);
-    expect(whoami.body.error.code).toBe("api_key_revoked");
+    expect(bodyOf(whoami, errorBodySchema).error.code).toBe("api_key_revoked");
   });
 });

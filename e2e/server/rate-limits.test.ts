@@ -2,9 +2,9 @@
  * Failed authentications are rate-limited per client (429 rate_limited with Retry-After): failed
  * logins on one counter, failed bearer keys on another. The server runs with a small limit.
  */
-import { generateApiKey } from "@cogno/protocol";
+import { errorBodySchema, generateApiKey } from "@cogno/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ApiClient, bearer, createKey, signUp, signUpWithWorkspace } from "../support/api.ts";
+import { ApiClient, bearer, bodyOf, createKey, signUp, signUpWithWorkspace } from "../support/api.ts";
 import { expectError } from "../support/expect-error.ts";
 import { type RunningServer, startServer } from "../support/server.ts";
 import { createTestStore, type TestStore } from "../support/store.ts";
@@ -99,7 +99,7 @@ describe("sign-up limit", () => {
       // An address it writes itself does not give the client a fresh count (no proxy is trusted).
       const limited = await attempt(email("fourth"), { "x-forwarded-for": "203.0.113.9" });
       expectError(limited, 429, "rate_limited");
-      expect(limited.body.error.message).toMatch(/sign-ups/);
+      expect(bodyOf(limited, errorBodySchema).error.message).toMatch(/sign-ups/);
       expectRetryAfter(limited.headers);
       // Signing in is a different matter: the accounts already made still work.
       const login = await new ApiClient(signupServer.url).post("/api/v1/auth/login", {

@@ -3,6 +3,7 @@
  * no request that started after the DELETE answer arrived may succeed.
  */
 import { performance } from "node:perf_hooks";
+import { errorBodySchema, whoamiResponseSchema } from "@cogno/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bearer, createKey, signUpWithWorkspace } from "../support/api.ts";
 import { type RunningServer, startServer } from "../support/server.ts";
@@ -60,8 +61,10 @@ describe("revoke versus requests in flight", () => {
         next += 1;
         const startedAt = performance.now();
         const response = await fetch(whoamiUrl, { headers });
-        const body = (await response.json()) as { error?: { code: string } };
-        attempts.push({ startedAt, status: response.status, code: body.error?.code });
+        const body: unknown = await response.json();
+        if (response.ok) whoamiResponseSchema.parse(body);
+        const code = response.ok ? undefined : errorBodySchema.parse(body).error.code;
+        attempts.push({ startedAt, status: response.status, code });
         answered += 1;
         if (answered === REVOKE_AFTER) revoking = revoke();
       }

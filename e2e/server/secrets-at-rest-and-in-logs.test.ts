@@ -4,9 +4,9 @@
  * server's output. Only hashes and display prefixes may be kept.
  */
 import path from "node:path";
-import { generateApiKey } from "@cogno/protocol";
+import { createApiKeyResponseSchema, createInvitationResponseSchema, generateApiKey } from "@cogno/protocol";
 import { describe, expect, it } from "vitest";
-import { ApiClient, addMember, bearer, signUpWithWorkspace } from "../support/api.ts";
+import { ApiClient, addMember, bearer, bodyOf, signUpWithWorkspace } from "../support/api.ts";
 import { allDatabaseText, listFiles, secretsInFiles } from "../support/secrets-at-rest.ts";
 import { useServer } from "../support/server.ts";
 import { waitFor } from "../support/wait-for.ts";
@@ -35,16 +35,18 @@ async function runFullFlow(url: string): Promise<Record<string, string>> {
   ).toBe(401);
 
   const keysPath = `/api/v1/workspaces/${owner.workspaceId}/api-keys`;
-  const kept = await relogin.post(keysPath, { name: "kept" });
-  const revoked = await relogin.post(keysPath, { name: "revoked" });
-  expect([kept.status, revoked.status]).toEqual([201, 201]);
-  for (const key of [kept.body.key, revoked.body.key]) {
+  const keptAnswer = await relogin.post(keysPath, { name: "kept" });
+  const revokedAnswer = await relogin.post(keysPath, { name: "revoked" });
+  expect([keptAnswer.status, revokedAnswer.status]).toEqual([201, 201]);
+  const kept = bodyOf(keptAnswer, createApiKeyResponseSchema);
+  const revoked = bodyOf(revokedAnswer, createApiKeyResponseSchema);
+  for (const key of [kept.key, revoked.key]) {
     expect((await relogin.request("GET", "/api/v1/worker/whoami", undefined, bearer(key))).status).toBe(200);
   }
-  expect((await relogin.delete(`${keysPath}/${revoked.body.apiKey.id}`)).status).toBe(200);
-  expect(
-    (await relogin.request("GET", "/api/v1/worker/whoami", undefined, bearer(revoked.body.key))).status,
-  ).toBe(401);
+  expect((await relogin.delete(`${keysPath}/${revoked.apiKey.id}`)).status).toBe(200);
+  expect((await relogin.request("GET", "/api/v1/worker/whoami", undefined, bearer(revoked.key))).status).toBe(
+    401,
+  );
   // A well-formed key the server never issued is refused, and not remembered either.
   const guessed = generateApiKey();
   expect((await relogin.request("GET", "/api/v1/worker/whoami", undefined, bearer(guessed))).status).toBe(
@@ -55,6 +57,7 @@ async function runFullFlow(url: string): Promise<Record<string, string>> {
     role: "member",
   });
   expect(invitation.status).toBe(201);
+  const invitationToken = bodyOf(invitation, createInvitationResponseSchema).token;
   const joiner = new ApiClient(url);
   const joinerPassword = "joiner-password-Kp3Wd9";
   expect(
@@ -66,23 +69,24 @@ async function runFullFlow(url: string): Promise<Record<string, string>> {
       })
     ).status,
   ).toBe(201);
-  expect((await joiner.post(`/api/v1/invitations/${invitation.body.token}/accept`)).status).toBe(200);
+  expect((await joiner.post(`/api/v1/invitations/${invitationToken}/accept`)).status).toBe(200);
   const joinerKey = await joiner.post(keysPath, { name: "joiner-key" });
   expect(joinerKey.status).toBe(201);
-  expect(
-    (await joiner.request("GET", "/api/v1/worker/whoami", undefined, bearer(joinerKey.body.key))).status,
-  ).toBe(200);
+  const joinerRawKey = bodyOf(joinerKey, createApiKeyResponseSchema).key;
+  expect((await joiner.request("GET", "/api/v1/worker/whoami", undefined, bearer(joinerRawKey))).status).toBe(
+    200,
+  );
   // Logging out deletes a session; its token must not linger anywhere either.
   expect((await joiner.post("/api/v1/auth/logout")).status).toBe(204);
 
   return {
-    "kept raw key": kept.body.key,
-    "revoked raw key": revoked.body.key,
-    "joiner's raw key": joinerKey.body.key,
+    "kept raw key": kept.key,
+    "revoked raw key": revoked.key,
+    "joiner's raw key": joinerRawKey,
     "guessed raw key": guessed,
     "signup session token": signupToken,
     "login session token": sessionToken(relogin),
-    "invitation token": invitation.body.token,
+    "invitation token": invitationToken,
     "owner's password": owner.password,
     "wrong password": wrongPassword,
     "joiner's password": joinerPassword,
@@ -95,7 +99,7 @@ describe("secrets at rest and in logs", () => {
     const invited = await owner.client.post(`/api/v1/workspaces/${owner.workspaceId}/invitations`, {
       role: "member",
     });
-    const token: string = invited.body.token;
+    const { token } = bodyOf(invited, createInvitationResponseSchema);
     const client = new ApiClient(fixture.server.url);
     await client.get(`/invite/${token}`);
     await client.get(`/sign-in?next=${encodeURIComponent(`/invite/${token}`)}`);
@@ -109,9 +113,11 @@ describe("secrets at rest and in logs", () => {
     const invitation = await owner.client.post(`/api/v1/workspaces/${owner.workspaceId}/invitations`, {
       role: "member",
     });
-    const key = (await owner.client.post(`/api/v1/workspaces/${owner.workspaceId}/api-keys`, { name: "k" }))
-      .body.key as string;
-    const token = invitation.body.token as string;
+    const { key } = bodyOf(
+      await owner.client.post(`/api/v1/workspaces/${owner.workspaceId}/api-keys`, { name: "k" }),
+      createApiKeyResponseSchema,
+    );
+    const { token } = bodyOf(invitation, createInvitationResponseSchema);
     const joiner = new ApiClient(fixture.server.url);
     await joiner.post("/api/v1/auth/signup", {
       email: `encoder.${Date.now()}@example.com`,

@@ -2,8 +2,16 @@
  * Sessions (signup, login, logout, me), the HTTP edge (error body on unknown routes and malformed
  * JSON, security of the session cookie, cross-origin protection).
  */
+import {
+  apiKeyDetailResponseSchema,
+  apiKeysResponseSchema,
+  createApiKeyResponseSchema,
+  errorBodySchema,
+  meResponseSchema,
+  userResponseSchema,
+} from "@cogno/protocol";
 import { describe, expect, it } from "vitest";
-import { ApiClient, signUp, signUpWithWorkspace } from "../support/api.ts";
+import { ApiClient, bodyOf, signUp, signUpWithWorkspace } from "../support/api.ts";
 import { expectError, expectSameRefusal } from "../support/expect-error.ts";
 import { useServer } from "../support/server.ts";
 
@@ -34,7 +42,7 @@ describe("signup", () => {
 
     const me = await client.get("/api/v1/me");
     expect(me.status).toBe(200);
-    expect(me.body).toEqual({ user: response.body.user, workspaces: [] });
+    expect(me.body).toEqual({ user: bodyOf(response, userResponseSchema).user, workspaces: [] });
   });
 
   it("refuses an email that is already registered with 409 conflict", async () => {
@@ -139,7 +147,9 @@ describe("login and logout", () => {
     const owner = await signUpWithWorkspace(fixture.server.url, "Lin");
     const me = await owner.client.get("/api/v1/me");
     expect(me.status).toBe(200);
-    expect(me.body.workspaces).toEqual([{ id: owner.workspaceId, name: "Lin's workspace", role: "owner" }]);
+    expect(bodyOf(me, meResponseSchema).workspaces).toEqual([
+      { id: owner.workspaceId, name: "Lin's workspace", role: "owner" },
+    ]);
   });
 });
 
@@ -169,7 +179,7 @@ describe("the HTTP edge", () => {
       body: "{not json",
     });
     expect(signup.status).toBe(400);
-    expect((await signup.json()).error.code).toBe("validation_failed");
+    expect(errorBodySchema.parse(await signup.json()).error.code).toBe("validation_failed");
   });
 
   it("answers a body that is not an object with 400 validation_failed", async () => {
@@ -208,7 +218,9 @@ describe("the HTTP edge", () => {
       expect(message).toContain(field);
     }
     // Nothing was stored on the way.
-    expect((await owner.client.get(`${base}/api-keys?state=all`)).body.apiKeys).toEqual([]);
+    expect(
+      bodyOf(await owner.client.get(`${base}/api-keys?state=all`), apiKeysResponseSchema).apiKeys,
+    ).toEqual([]);
   });
 });
 
@@ -248,7 +260,7 @@ describe("cross-origin protection", () => {
     // Nothing was created, and the session survived the refused logout.
     const list = await owner.client.get(path);
     expect(list.status).toBe(200);
-    expect(list.body.apiKeys).toEqual([]);
+    expect(bodyOf(list, apiKeysResponseSchema).apiKeys).toEqual([]);
   });
 
   it("refuses a cross-site revoke and leaves the key active", async () => {
@@ -256,10 +268,10 @@ describe("cross-origin protection", () => {
     const created = await owner.client.post(`/api/v1/workspaces/${owner.workspaceId}/api-keys`, {
       name: "keep",
     });
-    const path = `/api/v1/workspaces/${owner.workspaceId}/api-keys/${created.body.apiKey.id}`;
+    const path = `/api/v1/workspaces/${owner.workspaceId}/api-keys/${bodyOf(created, createApiKeyResponseSchema).apiKey.id}`;
     const refused = await owner.client.request("DELETE", path, undefined, { "sec-fetch-site": "cross-site" });
     expectError(refused, 403, "cross_origin_rejected");
-    expect((await owner.client.get(path)).body.apiKey.revokedAt).toBeNull();
+    expect(bodyOf(await owner.client.get(path), apiKeyDetailResponseSchema).apiKey.revokedAt).toBeNull();
   });
 
   it("lets same-origin browser requests and clients that send neither header through", async () => {

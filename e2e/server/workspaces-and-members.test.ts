@@ -1,6 +1,22 @@
 /** Workspaces, members and invitations (API.md "Workspaces and members"), happy paths and errors. */
+import {
+  apiKeysResponseSchema,
+  createInvitationResponseSchema,
+  membersResponseSchema,
+  meResponseSchema,
+  workspaceResponseSchema,
+  workspaceWithRoleResponseSchema,
+} from "@cogno/protocol";
 import { describe, expect, it } from "vitest";
-import { ApiClient, addMember, bearer, createKey, signUp, signUpWithWorkspace } from "../support/api.ts";
+import {
+  ApiClient,
+  addMember,
+  bearer,
+  bodyOf,
+  createKey,
+  signUp,
+  signUpWithWorkspace,
+} from "../support/api.ts";
 import { expectError } from "../support/expect-error.ts";
 import { useServer } from "../support/server.ts";
 
@@ -20,11 +36,12 @@ describe("workspaces", () => {
         createdAt: expect.stringMatching(ISO),
       },
     });
-    const id = created.body.workspace.id;
+    const { workspace } = bodyOf(created, workspaceResponseSchema);
+    const id = workspace.id;
 
     const read = await client.get(`/api/v1/workspaces/${id}`);
     expect(read.status).toBe(200);
-    expect(read.body).toEqual({ workspace: created.body.workspace, role: "owner" });
+    expect(read.body).toEqual({ workspace, role: "owner" });
 
     const members = await client.get(`/api/v1/workspaces/${id}/members`);
     expect(members.status).toBe(200);
@@ -80,27 +97,37 @@ describe("invitations", () => {
       },
       token: expect.any(String),
     });
-    expect(new Date(invited.body.invitation.expiresAt).getTime()).toBeGreaterThan(Date.now());
+    expect(
+      new Date(bodyOf(invited, createInvitationResponseSchema).invitation.expiresAt).getTime(),
+    ).toBeGreaterThan(Date.now());
 
     const joiner = await signUp(fixture.server.url, "Joiner");
-    const accepted = await joiner.client.post(`/api/v1/invitations/${invited.body.token}/accept`);
+    const accepted = await joiner.client.post(
+      `/api/v1/invitations/${bodyOf(invited, createInvitationResponseSchema).token}/accept`,
+    );
     expect(accepted.status).toBe(200);
     expect(accepted.body).toEqual({
       workspace: { id: owner.workspaceId, name: expect.any(String), createdAt: expect.stringMatching(ISO) },
       role: "admin",
     });
     const me = await joiner.client.get("/api/v1/me");
-    expect(me.body.workspaces).toEqual([{ id: owner.workspaceId, name: expect.any(String), role: "admin" }]);
+    expect(bodyOf(me, meResponseSchema).workspaces).toEqual([
+      { id: owner.workspaceId, name: expect.any(String), role: "admin" },
+    ]);
 
     // Reusable (API.md v1.1): a second person joins with the same link until it expires or is revoked.
     const second = await signUp(fixture.server.url, "Second");
-    const secondAccept = await second.client.post(`/api/v1/invitations/${invited.body.token}/accept`);
+    const secondAccept = await second.client.post(
+      `/api/v1/invitations/${bodyOf(invited, createInvitationResponseSchema).token}/accept`,
+    );
     expect(secondAccept.status).toBe(200);
-    expect(secondAccept.body.role).toBe("admin");
+    expect(bodyOf(secondAccept, workspaceWithRoleResponseSchema).role).toBe("admin");
     // The joiner accepting again is harmless and keeps the role.
-    const again = await joiner.client.post(`/api/v1/invitations/${invited.body.token}/accept`);
+    const again = await joiner.client.post(
+      `/api/v1/invitations/${bodyOf(invited, createInvitationResponseSchema).token}/accept`,
+    );
     expect(again.status).toBe(200);
-    expect(again.body.role).toBe("admin");
+    expect(bodyOf(again, workspaceWithRoleResponseSchema).role).toBe("admin");
   });
 
   it("refuses an unknown token (404), no session (401) and a bad role (400 naming role)", async () => {
@@ -112,7 +139,9 @@ describe("invitations", () => {
       role: "member",
     });
     expectError(
-      await new ApiClient(fixture.server.url).post(`/api/v1/invitations/${invited.body.token}/accept`),
+      await new ApiClient(fixture.server.url).post(
+        `/api/v1/invitations/${bodyOf(invited, createInvitationResponseSchema).token}/accept`,
+      ),
       401,
       "unauthenticated",
     );
@@ -161,8 +190,8 @@ describe("removing members", () => {
     expectError(await member.client.get(`/api/v1/workspaces/${owner.workspaceId}`), 403, "forbidden");
 
     const all = await owner.client.get(`/api/v1/workspaces/${owner.workspaceId}/api-keys?state=all`);
-    const revoked = all.body.apiKeys.find((key: { id: string }) => key.id === memberKey.apiKey.id);
-    expect(revoked.revokedAt).toMatch(ISO);
+    const revoked = bodyOf(all, apiKeysResponseSchema).apiKeys.find((key) => key.id === memberKey.apiKey.id);
+    expect(revoked?.revokedAt).toMatch(ISO);
     // Only the removed member's keys: the owner's key still works.
     const ownerWhoami = await new ApiClient(fixture.server.url).request(
       "GET",
@@ -172,7 +201,7 @@ describe("removing members", () => {
     );
     expect(ownerWhoami.status).toBe(200);
     const members = await owner.client.get(`/api/v1/workspaces/${owner.workspaceId}/members`);
-    expect(members.body.members.map((m: { user: { id: string } }) => m.user.id)).toEqual([owner.user.id]);
+    expect(bodyOf(members, membersResponseSchema).members.map((m) => m.user.id)).toEqual([owner.user.id]);
   });
 
   it("keeps the removed member's keys in other workspaces working", async () => {
@@ -182,9 +211,13 @@ describe("removing members", () => {
       role: "member",
     });
     const member = await addMember(first, "member");
-    expect((await member.client.post(`/api/v1/invitations/${invitation.body.token}/accept`)).status).toBe(
-      200,
-    );
+    expect(
+      (
+        await member.client.post(
+          `/api/v1/invitations/${bodyOf(invitation, createInvitationResponseSchema).token}/accept`,
+        )
+      ).status,
+    ).toBe(200);
     const keyInSecond = await createKey({ client: member.client, workspaceId: second.workspaceId });
 
     expect(
@@ -230,14 +263,14 @@ describe("removing members", () => {
       role: "admin",
     });
     const bob = await signUp(fixture.server.url, "Bob");
-    const path = `/api/v1/invitations/${invited.body.token}/accept`;
+    const path = `/api/v1/invitations/${bodyOf(invited, createInvitationResponseSchema).token}/accept`;
     expect((await bob.client.post(path)).status).toBe(200);
-    expect((await bob.client.post(path)).body.role).toBe("admin"); // again while a member: harmless
+    expect(bodyOf(await bob.client.post(path), workspaceWithRoleResponseSchema).role).toBe("admin"); // again while a member: harmless
     expect(
       (await owner.client.delete(`/api/v1/workspaces/${owner.workspaceId}/members/${bob.user.id}`)).status,
     ).toBe(204);
     expectError(await bob.client.post(path), 404, "not_found");
     expectError(await bob.client.get(`/api/v1/workspaces/${owner.workspaceId}`), 403, "forbidden");
-    expect(fixture.server.output()).not.toContain(invited.body.token);
+    expect(fixture.server.output()).not.toContain(bodyOf(invited, createInvitationResponseSchema).token);
   });
 });

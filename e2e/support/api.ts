@@ -1,15 +1,41 @@
 /** A small HTTP client of API.md for tests: keeps the session cookie like a browser would. */
-export interface ApiResponse<T = unknown> {
+import {
+  createApiKeyResponseSchema,
+  createInvitationResponseSchema,
+  userResponseSchema,
+  workspaceResponseSchema,
+} from "@cogno/protocol";
+
+/**
+ * An answer as it came: the body is outside JSON (or text), so it stays `unknown` until a test
+ * checks it against its contract schema with `bodyOf`.
+ */
+export interface ApiResponse {
   status: number;
-  body: T;
+  body: unknown;
   headers: Headers;
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: test bodies are read loosely; assertions check their shape.
-type Loose = any;
+/** A contract schema from @cogno/protocol, as far as the tests need one. */
+export interface Schema<T> {
+  parse(value: unknown): T;
+}
 
-/** An answer whose body a test reads loosely, as the client's own methods return it. */
-export type LooseResponse = ApiResponse<Loose>;
+/** Checks outside JSON against its contract schema: a mismatch throws, failing the test. */
+export function assertShape<T>(schema: Schema<T>, value: unknown): asserts value is T {
+  schema.parse(value);
+}
+
+/**
+ * An answer's body once checked against its contract schema (a mismatch fails the test). The
+ * checked value itself is returned, not zod's stripped copy, so that whole-object assertions still
+ * see a field the contract does not name.
+ */
+export function bodyOf<T>(response: ApiResponse, schema: Schema<T>): T {
+  const body = response.body;
+  assertShape(schema, body);
+  return body;
+}
 
 export class ApiClient {
   readonly baseUrl: string;
@@ -23,12 +49,12 @@ export class ApiClient {
     return this.#cookie;
   }
 
-  async request<T = Loose>(
+  async request(
     method: string,
     path: string,
     body?: unknown,
     headers: Record<string, string> = {},
-  ): Promise<ApiResponse<T>> {
+  ): Promise<ApiResponse> {
     const response = await fetch(this.baseUrl + path, {
       method,
       headers: {
@@ -45,21 +71,22 @@ export class ApiClient {
     }
     const text = await response.text();
     const type = response.headers.get("content-type") ?? "";
+    const parsed: unknown = type.includes("json") && text ? JSON.parse(text) : text;
     return {
       status: response.status,
-      body: (type.includes("json") && text ? JSON.parse(text) : text) as T,
+      body: parsed,
       headers: response.headers,
     };
   }
 
-  get<T = Loose>(path: string) {
-    return this.request<T>("GET", path);
+  get(path: string) {
+    return this.request("GET", path);
   }
-  post<T = Loose>(path: string, body?: unknown) {
-    return this.request<T>("POST", path, body ?? {});
+  post(path: string, body?: unknown) {
+    return this.request("POST", path, body ?? {});
   }
-  delete<T = Loose>(path: string) {
-    return this.request<T>("DELETE", path);
+  delete(path: string) {
+    return this.request("DELETE", path);
   }
 }
 
@@ -79,7 +106,7 @@ export async function signUp(baseUrl: string, name = "Test User"): Promise<Signe
   const response = await client.post("/api/v1/auth/signup", { email, password, name });
   if (response.status !== 201)
     throw new Error(`signup failed: ${response.status} ${JSON.stringify(response.body)}`);
-  return { client, user: response.body.user, password };
+  return { client, user: bodyOf(response, userResponseSchema).user, password };
 }
 
 /** A user who owns a fresh workspace. */
@@ -87,7 +114,7 @@ export async function signUpWithWorkspace(baseUrl: string, name = "Owner") {
   const owner = await signUp(baseUrl, name);
   const created = await owner.client.post("/api/v1/workspaces", { name: `${name}'s workspace` });
   if (created.status !== 201) throw new Error(`workspace create failed: ${created.status}`);
-  return { ...owner, workspaceId: created.body.workspace.id as string };
+  return { ...owner, workspaceId: bodyOf(created, workspaceResponseSchema).workspace.id };
 }
 
 /** Adds a new user to the workspace with the given role, through an invitation link. */
@@ -99,7 +126,9 @@ export async function addMember(
   const invited = await owner.client.post(`/api/v1/workspaces/${owner.workspaceId}/invitations`, { role });
   if (invited.status !== 201) throw new Error(`invite failed: ${invited.status}`);
   const member = await signUp(owner.client.baseUrl, name);
-  const accepted = await member.client.post(`/api/v1/invitations/${invited.body.token}/accept`);
+  const accepted = await member.client.post(
+    `/api/v1/invitations/${bodyOf(invited, createInvitationResponseSchema).token}/accept`,
+  );
   if (accepted.status !== 200) throw new Error(`accept failed: ${accepted.status}`);
   return member;
 }
@@ -108,7 +137,7 @@ export async function createKey(owner: { client: ApiClient; workspaceId: string 
   const response = await owner.client.post(`/api/v1/workspaces/${owner.workspaceId}/api-keys`, { name });
   if (response.status !== 201)
     throw new Error(`key create failed: ${response.status} ${JSON.stringify(response.body)}`);
-  return response.body as { apiKey: { id: string; name: string; prefix: string }; key: string };
+  return bodyOf(response, createApiKeyResponseSchema);
 }
 
 export function bearer(key: string): Record<string, string> {

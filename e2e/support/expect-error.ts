@@ -1,13 +1,14 @@
 /** Asserts the API.md error shape: exact status, exact code, and a message a person can read. */
+import { errorBodySchema } from "@cogno/protocol";
 import { expect } from "vitest";
-import type { ApiResponse } from "./api.ts";
+import { type ApiResponse, bodyOf } from "./api.ts";
 
 export function expectError(response: ApiResponse, status: number, code: string): string {
   expect({ status: response.status, body: response.body }).toMatchObject({
     status,
     body: { error: { code, message: expect.any(String) } },
   });
-  const { error } = response.body as { error: { message: string } };
+  const { error } = bodyOf(response, errorBodySchema);
   expect(error.message.length).toBeGreaterThan(0);
   return error.message;
 }
@@ -18,7 +19,7 @@ export function expectError(response: ApiResponse, status: number, code: string)
  */
 export function expectSameRefusal(response: ApiResponse, other: ApiResponse): void {
   const shown = (answer: ApiResponse) => {
-    const { error } = answer.body as { error: { code: string; message: string; requestId: string } };
+    const { error } = bodyOf(answer, errorBodySchema);
     return { status: answer.status, code: error.code, message: error.message };
   };
   expect(shown(response)).toEqual(shown(other));

@@ -1,26 +1,32 @@
 /** A protocol-level worker for tests: a raw WebSocket speaking API.md's messages, no CLI involved. */
+import { type ErrorBody, errorBodySchema, type ServerMessage, serverMessageSchema } from "@cogno/protocol";
 import WebSocket from "ws";
+import { assertShape } from "./api.ts";
 
 export interface Refusal {
   status: number;
-  body: { error: { code: string; message: string } };
+  body: ErrorBody;
 }
 
 export interface TestWorker {
   socket: WebSocket;
   send(message: unknown): void;
-  /** The next message from the server (already received or still to come). */
-  next(timeoutMs?: number): Promise<Record<string, unknown>>;
+  /** The next message from the server (already received or still to come), checked against the
+   * protocol's server-message schema: a message outside it rejects, failing the test. */
+  next(timeoutMs?: number): Promise<ServerMessage>;
   closed: Promise<{ code: number; reason: string }>;
 }
 
 export function connectWorker(baseUrl: string, key: string | undefined): Promise<TestWorker | Refusal> {
   const url = `${baseUrl.replace(/^http/, "ws")}/api/v1/worker/connect`;
   const socket = new WebSocket(url, { headers: key === undefined ? {} : { authorization: `Bearer ${key}` } });
-  const inbox: Record<string, unknown>[] = [];
-  const waiting: ((message: Record<string, unknown>) => void)[] = [];
+  // Each frame is kept as its parse result, so that a frame outside the schema fails the next()
+  // that reads it rather than throwing inside the socket's listener.
+  const inbox: Promise<ServerMessage>[] = [];
+  const waiting: ((message: Promise<ServerMessage>) => void)[] = [];
   socket.on("message", (data) => {
-    const message = JSON.parse(String(data)) as Record<string, unknown>;
+    const message = readServerMessage(String(data));
+    message.catch(() => {}); // read (and failed) by next(), not here
     const resolve = waiting.shift();
     if (resolve) resolve(message);
     else inbox.push(message);
@@ -36,7 +42,7 @@ export function connectWorker(baseUrl: string, key: string | undefined): Promise
         send: (message) => socket.send(typeof message === "string" ? message : JSON.stringify(message)),
         next: (timeoutMs = 5_000) => {
           const queued = inbox.shift();
-          if (queued) return Promise.resolve(queued);
+          if (queued !== undefined) return queued;
           return new Promise((resolveMessage, rejectMessage) => {
             const timer = setTimeout(
               () => rejectMessage(new Error("no message from the server in time")),
@@ -55,12 +61,27 @@ export function connectWorker(baseUrl: string, key: string | undefined): Promise
       response.on("data", (chunk: Buffer) => {
         text += chunk.toString();
       });
-      response.on("end", () => resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) }));
+      response.on("end", () => {
+        try {
+          const body: unknown = JSON.parse(text);
+          assertShape(errorBodySchema, body);
+          resolve({ status: response.statusCode ?? 0, body });
+        } catch (error) {
+          reject(error);
+        }
+      });
     });
     socket.once("error", (error) => {
       if (!String(error.message).includes("Unexpected server response")) reject(error);
     });
   });
+}
+
+/** A server frame, parsed with the protocol's server-message schema; kept whole for equality checks. */
+async function readServerMessage(text: string): Promise<ServerMessage> {
+  const message: unknown = JSON.parse(text);
+  assertShape(serverMessageSchema, message);
+  return message;
 }
 
 export function isRefusal(value: TestWorker | Refusal): value is Refusal {
@@ -89,7 +110,7 @@ export async function connectRegistered(
     throw new Error(`expected registered, got ${JSON.stringify(registered)}`);
   return {
     ...worker,
-    workerId: String(registered.workerId),
-    heartbeatIntervalMs: Number(registered.heartbeatIntervalMs),
+    workerId: registered.workerId,
+    heartbeatIntervalMs: registered.heartbeatIntervalMs,
   };
 }

@@ -4,14 +4,17 @@
  * admin (issue 8 #4). Every answer is parsed with the contract's schema.
  */
 import {
+  createInvitationResponseSchema,
   errorBodySchema,
   invitationPreviewResponseSchema,
   invitationsResponseSchema,
   memberResponseSchema,
   membersResponseSchema,
+  meResponseSchema,
+  workspaceWithRoleResponseSchema,
 } from "@cogno/protocol";
 import { describe, expect, it } from "vitest";
-import { ApiClient, addMember, signUp, signUpWithWorkspace } from "../support/api.ts";
+import { ApiClient, addMember, bodyOf, signUp, signUpWithWorkspace } from "../support/api.ts";
 import { expectError } from "../support/expect-error.ts";
 import { useServer } from "../support/server.ts";
 
@@ -20,7 +23,7 @@ const fixture = useServer();
 async function invite(owner: { client: ApiClient; workspaceId: string }, role: "admin" | "member") {
   const response = await owner.client.post(`/api/v1/workspaces/${owner.workspaceId}/invitations`, { role });
   expect(response.status).toBe(201);
-  return response.body as { invitation: { id: string; role: string; expiresAt: string }; token: string };
+  return bodyOf(response, createInvitationResponseSchema);
 }
 
 function patchRole(client: ApiClient, workspaceId: string, userId: string, role: string) {
@@ -45,7 +48,7 @@ describe("invitation links (v1.1)", () => {
       const joiner = await signUp(fixture.server.url, name);
       const accepted = await joiner.client.post(`/api/v1/invitations/${token}/accept`);
       expect(accepted.status).toBe(200);
-      expect(accepted.body.role).toBe("member");
+      expect(bodyOf(accepted, workspaceWithRoleResponseSchema).role).toBe("member");
     }
 
     const listed = await owner.client.get(`/api/v1/workspaces/${owner.workspaceId}/invitations`);
@@ -118,7 +121,9 @@ describe("role changes (v1.1)", () => {
     expect((await patchRole(owner.client, ws, admin.user.id, "owner")).status).toBe(200);
     expect((await patchRole(owner.client, ws, owner.user.id, "member")).status).toBe(200);
     const me = await owner.client.get("/api/v1/me");
-    expect(me.body.workspaces).toEqual([{ id: ws, name: expect.any(String), role: "member" }]);
+    expect(bodyOf(me, meResponseSchema).workspaces).toEqual([
+      { id: ws, name: expect.any(String), role: "member" },
+    ]);
   });
 
   it("members are listed a page at a time, with nextCursor only when another page follows", async () => {
