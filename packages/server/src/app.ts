@@ -3,6 +3,7 @@ import { routes } from "@cogno/protocol";
 import fastifyCookie from "@fastify/cookie";
 import fastifyWebsocket from "@fastify/websocket";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
+import type { Logger } from "pino";
 import { KeyAuthenticator } from "./apikeys/authenticator.ts";
 import { startExpirySweep } from "./apikeys/expiry.ts";
 import { registerApiKeyRoutes, registerLeakReportRoute, registerWhoamiRoute } from "./apikeys/routes.ts";
@@ -26,7 +27,7 @@ import { registerSecurityHeaders } from "./http/security-headers.ts";
 import { rejectNulCharacters } from "./http/validate.ts";
 import { registerWebApp } from "./http/web-app.ts";
 import { registerLiveRoutes } from "./live/routes.ts";
-import { sanitizeUrl } from "./logging/logger.ts";
+import { requestLogger, sanitizeUrl } from "./logging/logger.ts";
 import {
   countKeyAuthentications,
   measureBusLag,
@@ -78,6 +79,8 @@ export async function createApp(appDeps: Deps): Promise<App> {
     loggerInstance: deps.log as FastifyBaseLogger,
     // One line per request, written by the onResponse hook below, instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: (logger, bindings, options) =>
+      requestLogger(logger as Logger, bindings, options) as FastifyBaseLogger,
     trustProxy: trustedProxies(deps.config.trustProxy),
     // The id is chosen by genReqId (a sane incoming x-request-id, or a new one), never taken as sent.
     requestIdHeader: false,
