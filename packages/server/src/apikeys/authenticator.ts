@@ -77,19 +77,11 @@ export class KeyAuthenticator {
         "Send the API key in the Authorization header as: Bearer cogno_wk_…",
       );
     }
-    const parsed = parseApiKey(candidate);
-    if (!parsed.ok) {
-      this.#guessesByAddress.recordFailure(client);
-      throw new AppError("api_key_malformed", parsed.message);
-    }
-    const keyHash = sha256Hex(parsed.key);
-    const identity = this.#fromMemory(keyHash) ?? (await this.#fromDatabase(keyHash, client));
-    if (!identity) {
-      throw new AppError(
-        "api_key_invalid",
-        `The API key ${parsed.displayPrefix}… does not exist. Create a key in Settings > API Keys, then run cogno login --token <key>.`,
-      );
-    }
+    const keyHash = sha256Hex(candidate);
+    // A key found in memory was parsed when it was first verified: its format and checksum need no
+    // second look (the parse answers the candidate itself as the key, so the hash is the same).
+    const identity =
+      this.#fromMemory(keyHash) ?? (await this.#fromDatabaseIfWellFormed(candidate, keyHash, client));
     const { apiKey } = identity;
     // Only a key that was revoked or has an expiry can be refused: the clock is read for those alone.
     if (apiKey.revokedAt !== null || apiKey.expiresAt !== null) {
@@ -138,6 +130,23 @@ export class KeyAuthenticator {
     if (this.#deps.keyChanges.memoryTrusted()) return this.#cache.find(keyHash); // found by the hash itself
     this.#cache.clear();
     return undefined;
+  }
+
+  /** The key a candidate names, from the database: 401 api_key_malformed or api_key_invalid if none. */
+  async #fromDatabaseIfWellFormed(candidate: string, keyHash: string, client: string): Promise<KeyIdentity> {
+    const parsed = parseApiKey(candidate);
+    if (!parsed.ok) {
+      this.#guessesByAddress.recordFailure(client);
+      throw new AppError("api_key_malformed", parsed.message);
+    }
+    const identity = await this.#fromDatabase(keyHash, client);
+    if (!identity) {
+      throw new AppError(
+        "api_key_invalid",
+        `The API key ${parsed.displayPrefix}… does not exist. Create a key in Settings > API Keys, then run cogno login --token <key>.`,
+      );
+    }
+    return identity;
   }
 
   async #fromDatabase(keyHash: string, client: string): Promise<KeyIdentity | undefined> {

@@ -181,14 +181,15 @@ export async function closeWithin(app: FastifyInstance, graceMs: number): Promis
  */
 export function registerDrainRefusal(app: FastifyInstance): () => void {
   let draining = false;
-  app.addHook("onRequest", async () => {
-    if (draining) {
-      throw new AppError(
+  app.addHook("onRequest", (_request, _reply, done) => {
+    if (!draining) return done();
+    done(
+      new AppError(
         "service_unavailable",
         "This server is shutting down. Send the request again: another server (or this one, restarted) answers it.",
         { retryAfter: 1 },
-      );
-    }
+      ),
+    );
   });
   return () => {
     draining = true;

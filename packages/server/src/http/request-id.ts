@@ -24,12 +24,16 @@ export function requestIdOf(request: Pick<IncomingMessage, "headers">): string {
 /**
  * Sets the header on the raw response as soon as the request arrives: Node merges it into whatever
  * is written later, so answers that bypass Fastify's reply (the event stream, files) carry it too.
- * Registered before any hook that may refuse the request.
+ * Registered before any hook that may refuse the request. A callback hook, as every global hook
+ * here: an async one costs each request a promise and a turn of the microtask queue.
  */
 export function registerRequestIds(app: FastifyInstance): void {
-  app.addHook("onRequest", async (request, reply) => {
+  app.addHook("onRequest", (request, reply, done) => {
     reply.raw.setHeader(REQUEST_ID_HEADER, request.id);
-    idOfRaw.set(request.raw, request.id);
+    // Remembered for WebSocket upgrades alone (Node marks those requests `upgrade`): a WeakMap entry
+    // for every plain request was garbage-collection work with no reader.
+    if ((request.raw as { upgrade?: boolean }).upgrade === true) idOfRaw.set(request.raw, request.id);
+    done();
   });
 }
 

@@ -18,20 +18,27 @@ export function validationError(error: z.ZodError, what: string): AppError {
  * same clear 400 instead, naming the field.
  */
 export function rejectNulCharacters(request: FastifyRequest): void {
-  const sources: [string, unknown][] = [
-    ["parameter", request.params],
-    ["query", request.query],
-    ["body", request.body],
-  ];
-  for (const [what, value] of sources) {
-    const field = findNulCharacter(value);
-    if (field !== undefined) {
-      throw new AppError(
-        "validation_failed",
-        `Invalid ${what}. ${field || what} must not contain a NUL character.`,
-      );
-    }
+  // Runs on every request: most have no parameters, no query and no body, and allocate nothing here.
+  rejectNulIn("parameter", request.params);
+  rejectNulIn("query", request.query);
+  rejectNulIn("body", request.body);
+}
+
+function rejectNulIn(what: string, value: unknown): void {
+  if (value === undefined || value === null || isEmptyObject(value)) return;
+  const field = findNulCharacter(value);
+  if (field !== undefined) {
+    throw new AppError(
+      "validation_failed",
+      `Invalid ${what}. ${field || what} must not contain a NUL character.`,
+    );
   }
+}
+
+function isEmptyObject(value: unknown): boolean {
+  if (typeof value !== "object") return false;
+  for (const _key in value) return false;
+  return true;
 }
 
 /** The path of the first string (or object key) holding U+0000, "" for the value itself; iterative, as bodies nest deeply. */

@@ -1,7 +1,7 @@
 import { Writable } from "node:stream";
 import { generateApiKey } from "@cogno/protocol";
 import { describe, expect, it } from "vitest";
-import { createLogger, sanitizeUrl } from "./logger.ts";
+import { createLogger, requestLogger, sanitizeUrl } from "./logger.ts";
 
 function capture() {
   const lines: string[] = [];
@@ -75,5 +75,24 @@ describe("createLogger", () => {
     expect(sanitizeUrl("/api/v1/a%1b%5b2J%0d%0ab")).toBe("/api/v1/a%1B[2J%0D%0Ab");
     expect(sanitizeUrl("/api/v1/%zz/%E0%A4")).toBe("/api/v1/%zz/%E0%A4");
     expect(sanitizeUrl("/api/v1/caf%C3%A9")).toBe("/api/v1/caf%C3%A9");
+  });
+});
+
+describe("requestLogger", () => {
+  it("gives a request a child that names it on every line, with a level set per route too", () => {
+    const { lines, stream } = capture();
+    const log = createLogger("info", stream);
+    requestLogger(log, { reqId: "req-1" }, {}).info("hello");
+    requestLogger(log, { reqId: "req-2" }, { level: "debug" }).debug("detail");
+    expect(lines.map((line) => JSON.parse(line).reqId)).toEqual(["req-1", "req-2"]);
+  });
+
+  it("serves the server's own logger when no line is ever written, and that writes nothing", () => {
+    const { lines, stream } = capture();
+    const log = createLogger("silent", stream);
+    const child = requestLogger(log, { reqId: "req-1" }, {});
+    expect(child).toBe(log);
+    child.fatal("nothing");
+    expect(lines).toEqual([]);
   });
 });

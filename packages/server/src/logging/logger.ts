@@ -4,7 +4,7 @@
  * out, so a key pasted into any field (a name, an error) is shown as its display prefix only.
  */
 import { redactSecrets } from "@cogno/protocol";
-import pino, { type Logger } from "pino";
+import pino, { type Bindings, type ChildLoggerOptions, type Logger } from "pino";
 import { formatForHumans } from "./human-format.ts";
 
 /** Path segments that carry an invitation token: the API's and the web app's invitation page. */
@@ -97,4 +97,14 @@ export function createLogger(
       },
     },
   );
+}
+
+/**
+ * Fastify's per-request logger: a child that names the request (reqId) on its lines. When the
+ * server writes no line at all (level "silent"), its own logger serves instead: a child per
+ * request would cost a serialised, redacted copy of bindings that no line carries.
+ */
+export function requestLogger(logger: Logger, bindings: Bindings, options: ChildLoggerOptions): Logger {
+  if (logger.isLevelEnabled("fatal") || options.level !== undefined) return logger.child(bindings, options);
+  return logger;
 }

@@ -20,6 +20,13 @@ export interface Metrics {
   busLag: Histogram;
 }
 
+const COUNT_OF_HTTP_DURATION = "cogno_http_request_duration_seconds_count";
+
+function registered<M extends Parameters<Registry["registerMetric"]>[0]>(registry: Registry, metric: M): M {
+  registry.registerMetric(metric);
+  return metric;
+}
+
 export function createMetrics(options: { connectedWorkers: () => number }): Metrics {
   const registry = new Registry();
   // Process metrics, the event-loop lag among them (nodejs_eventloop_lag_seconds and percentiles).
@@ -32,21 +39,31 @@ export function createMetrics(options: { connectedWorkers: () => number }): Metr
       this.set(options.connectedWorkers());
     },
   });
+  const httpDuration = new Histogram<"method" | "route" | "status">({
+    name: "cogno_http_request_duration_seconds",
+    help: "Time to answer an HTTP request, by method, route and status.",
+    labelNames: ["method", "route", "status"],
+    buckets: SECONDS_BUCKETS,
+    registers: [], // not the global registry: registered below, after the counter
+  });
   return {
     registry,
+    // Registered first, so the text keeps its order. Its values are the histogram's counts, read
+    // when scraped: every request then costs one observation, not an observation and an increment.
     httpRequests: new Counter({
       name: "cogno_http_requests_total",
       help: "HTTP requests answered, by method, route (the pattern, not the URL) and status.",
       labelNames: ["method", "route", "status"],
       registers: [registry],
+      async collect() {
+        const { values } = await httpDuration.get();
+        this.reset();
+        for (const { metricName, labels, value } of values) {
+          if (metricName === COUNT_OF_HTTP_DURATION) this.inc(labels, value);
+        }
+      },
     }),
-    httpDuration: new Histogram({
-      name: "cogno_http_request_duration_seconds",
-      help: "Time to answer an HTTP request, by method, route and status.",
-      labelNames: ["method", "route", "status"],
-      buckets: SECONDS_BUCKETS,
-      registers: [registry],
-    }),
+    httpDuration: registered(registry, httpDuration),
     keyAuthentications: new Counter({
       name: "cogno_key_authentications_total",
       help: "Bearer key authentications, by result: ok, or the error code that refused the key.",
