@@ -13,6 +13,30 @@ export function sendToParent(message, done = () => {}) {
   process.send(message, undefined, undefined, done);
 }
 
+/**
+ * In a child task: answers the parent's commands, one reply each. `handlers` maps a command's type
+ * to the type of its reply and the work that makes it; an unknown command or failed work reports an
+ * error and ends the task. The task also ends when its parent goes away, and after `hardLimitMs`.
+ * @param {number} hardLimitMs
+ * @param {Record<string, [string, (command: any) => Promise<object>]>} handlers
+ */
+export function serveParent(hardLimitMs, handlers) {
+  setTimeout(() => process.exit(2), hardLimitMs).unref();
+  process.on("disconnect", () => process.exit(1));
+  process.on("message", (message) => {
+    const command = /** @type {{ type: string }} */ (message);
+    const handler = handlers[command.type];
+    const work = handler
+      ? handler[1](command).then((result) => ({ type: handler[0], ...result }))
+      : Promise.reject(new Error(`unknown command ${JSON.stringify(command)}`));
+    work.then(
+      (reply) => sendToParent(reply),
+      (error) =>
+        sendToParent({ type: "error", message: String(error?.stack ?? error) }, () => process.exit(1)),
+    );
+  });
+}
+
 export function startChildTask(script) {
   const child = trackChild(
     fork(fileURLToPath(new URL(script, import.meta.url)), [], {

@@ -12,7 +12,7 @@ import http from "node:http";
 import os from "node:os";
 import { performance } from "node:perf_hooks";
 import WebSocket from "ws";
-import { sendToParent } from "./child-task.mjs";
+import { serveParent } from "./child-task.mjs";
 
 const HARD_LIMIT_MS = 120_000;
 const REGISTER_TIMEOUT_MS = 15_000;
@@ -220,20 +220,7 @@ async function revokeAndTime({ apiUrl, path, cookie }) {
   };
 }
 
-setTimeout(() => process.exit(2), HARD_LIMIT_MS).unref();
-process.on("disconnect", () => process.exit(1));
-/** The commands of the IPC protocol above. */
-/** @typedef {({ type: "connect" } & Parameters<typeof connectWorkers>[0]) | ({ type: "revoke" } & Parameters<typeof revokeAndTime>[0])} Command */
-
-process.on("message", (/** @type {Command} */ command) => {
-  const work =
-    command.type === "connect"
-      ? connectWorkers(command).then((result) => ({ type: "connected", ...result }))
-      : command.type === "revoke"
-        ? revokeAndTime(command).then((result) => ({ type: "revoked", ...result }))
-        : Promise.reject(new Error(`unknown command ${/** @type {{ type: string }} */ (command).type}`));
-  work.then(
-    (reply) => sendToParent(reply),
-    (error) => sendToParent({ type: "error", message: String(error?.stack ?? error) }, () => process.exit(1)),
-  );
+serveParent(HARD_LIMIT_MS, {
+  connect: ["connected", connectWorkers],
+  revoke: ["revoked", revokeAndTime],
 });

@@ -16,6 +16,7 @@
 import os from "node:os";
 import { performance } from "node:perf_hooks";
 import WebSocket from "ws";
+import { serveParent } from "./child-task.mjs";
 
 const HARD_LIMIT_MS = 170_000;
 const OPEN_CONCURRENCY = 64;
@@ -217,24 +218,8 @@ async function awaitBack({ since }) {
   };
 }
 
-setTimeout(() => process.exit(2), HARD_LIMIT_MS).unref();
-process.on("disconnect", () => process.exit(1));
-/**
- * @typedef {({ type: "storm" } & StormCommand) | ({ type: "hold" } & StormCommand) | { type: "await-back", since: number }} Command
- * @typedef {{ workerUrl: string, key: string, count: number, machinePrefix: string }} StormCommand
- */
-process.on("message", (/** @type {Command} */ command) => {
-  const work =
-    command.type === "storm"
-      ? storm(command).then((result) => ({ type: "stormed", ...result }))
-      : command.type === "hold"
-        ? hold(command).then((result) => ({ type: "held", ...result }))
-        : command.type === "await-back"
-          ? awaitBack(command).then((result) => ({ type: "back", ...result }))
-          : Promise.reject(new Error(`unknown command ${JSON.stringify(command)}`));
-  work.then(
-    (reply) => process.send?.(reply),
-    (error) =>
-      process.send?.({ type: "error", message: String(error?.stack ?? error) }, () => process.exit(1)),
-  );
+serveParent(HARD_LIMIT_MS, {
+  storm: ["stormed", storm],
+  hold: ["held", hold],
+  "await-back": ["back", awaitBack],
 });
