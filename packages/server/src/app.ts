@@ -6,13 +6,15 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { Logger } from "pino";
 import { KeyAuthenticator } from "./apikeys/authenticator.ts";
 import { startExpirySweep } from "./apikeys/expiry.ts";
-import { registerApiKeyRoutes, registerLeakReportRoute, registerWhoamiRoute } from "./apikeys/routes.ts";
+import { registerApiKeyRoutes, registerLeakReportRoute } from "./apikeys/routes.ts";
+import { registerWhoamiRoute, whoamiLane } from "./apikeys/whoami.ts";
 import { registerAuditRoutes } from "./audit/routes.ts";
 import { registerAuthRoutes } from "./auth/routes.ts";
 import { currentUser } from "./auth/session.ts";
 import { createDatabaseHealth } from "./db/health.ts";
 import type { Deps } from "./deps.ts";
 import { registerDeviceRoutes } from "./device/routes.ts";
+import { clientAddressOf, type TrustedProxies } from "./http/client-address.ts";
 import {
   closeWithin,
   connectionOptions,
@@ -22,14 +24,16 @@ import {
 import { createContractRouter } from "./http/contract-routes.ts";
 import { checkSameOrigin } from "./http/cross-origin.ts";
 import { answerFrameworkError, registerErrorHandling } from "./http/error-handler.ts";
+import { createFastLanes } from "./http/fast-lane.ts";
 import { addRequestIdsToUpgrades, registerRequestIds, requestIdOf } from "./http/request-id.ts";
 import { registerSecurityHeaders } from "./http/security-headers.ts";
 import { rejectNulCharacters } from "./http/validate.ts";
 import { registerWebApp } from "./http/web-app.ts";
 import { registerLiveRoutes } from "./live/routes.ts";
-import { requestLogger, sanitizeUrl } from "./logging/logger.ts";
+import { logAnswer, requestLogger } from "./logging/logger.ts";
 import {
   countKeyAuthentications,
+  httpObserver,
   measureBusLag,
   measureHttp,
   timeKeyChanges,
@@ -75,13 +79,17 @@ export async function createApp(appDeps: Deps): Promise<App> {
   const metrics = createMetrics({ connectedWorkers: () => gateway?.connectionCount() ?? 0 });
   const deps: Deps = { ...appDeps, keyChanges: timeKeyChanges(appDeps.keyChanges, metrics) };
   const stopMeasuringBusLag = measureBusLag(deps.keyChanges, metrics);
+  const trustProxy = trustedProxies(deps.config.trustProxy);
+  const https = deps.config.publicUrl?.protocol === "https:";
+  const fastLanes = createFastLanes();
   const http: FastifyInstance = Fastify({
+    serverFactory: fastLanes.serverFactory,
     loggerInstance: deps.log as FastifyBaseLogger,
     // One line per request, written by the onResponse hook below, instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     childLoggerFactory: (logger, bindings, options) =>
       requestLogger(logger as Logger, bindings, options) as FastifyBaseLogger,
-    trustProxy: trustedProxies(deps.config.trustProxy),
+    trustProxy,
     // The id is chosen by genReqId (a sane incoming x-request-id, or a new one), never taken as sent.
     requestIdHeader: false,
     genReqId: requestIdOf,
@@ -99,7 +107,7 @@ export async function createApp(appDeps: Deps): Promise<App> {
   });
 
   registerRequestIds(http);
-  const startDraining = registerDrainRefusal(http);
+  const drain = registerDrainRefusal(http);
   await http.register(fastifyCookie);
   await http.register(fastifyWebsocket, {
     options: { maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false },
@@ -109,7 +117,7 @@ export async function createApp(appDeps: Deps): Promise<App> {
   health.start();
   registerErrorHandling(http, { onDatabaseFault: health.reportFault });
   registerPipeliningLimit(http);
-  registerSecurityHeaders(http, deps.config.publicUrl?.protocol === "https:");
+  registerSecurityHeaders(http, https);
 
   // Every state-changing request, whatever its path: the router decodes "/%61pi/…" to "/api/…",
   // so a test on the raw URL could be stepped around.
@@ -124,19 +132,15 @@ export async function createApp(appDeps: Deps): Promise<App> {
     rejectNulCharacters(request);
     done();
   });
-  measureHttp(http, metrics);
+  const observeHttp = httpObserver(metrics);
+  measureHttp(http, observeHttp);
   http.addHook("onResponse", (request, reply, done) => {
-    // Not even built when request lines are off: decoding and redacting the URL costs every request.
-    if (!deps.log.isLevelEnabled("info")) return done();
-    request.log.info(
-      {
-        method: request.method,
-        url: sanitizeUrl(request.url),
-        status: reply.statusCode,
-        ms: Math.round(reply.elapsedTime),
-      },
-      "request",
-    );
+    logAnswer(request.log as Logger, {
+      method: request.method,
+      url: request.url,
+      status: reply.statusCode,
+      elapsedMs: reply.elapsedTime,
+    });
     done();
   });
 
@@ -161,6 +165,16 @@ export async function createApp(appDeps: Deps): Promise<App> {
   registerWorkspaceRoutes(router, deps);
   registerApiKeyRoutes(router, deps, { workers: connectedWorkers });
   registerWhoamiRoute(router, keys);
+  fastLanes.add(
+    whoamiLane({
+      keys,
+      clientAddress: clientAddressOf(trustProxy),
+      draining: drain.draining,
+      https,
+      observe: observeHttp,
+      log: deps.log,
+    }),
+  );
   await registerLeakReportRoute(http, deps);
   registerWorkerRoutes(router, deps);
   registerAuditRoutes(router, deps);
@@ -185,7 +199,7 @@ export async function createApp(appDeps: Deps): Promise<App> {
       live.closeAll();
       stopMeasuringBusLag();
       await settleWithin(workers.shutDown(), WORKER_SHUTDOWN_MS);
-      startDraining();
+      drain.start();
       await closeWithin(http, Math.max(0, SHUTDOWN_MS - (Date.now() - startedAt)));
     },
   };
@@ -199,8 +213,6 @@ async function settleWithin(work: Promise<void>, ms: number): Promise<void> {
 }
 
 /** A hop count becomes the same rule as a function: trust the nearest `hops` proxies. */
-function trustedProxies(
-  setting: false | number | string[],
-): boolean | string[] | ((address: string, hop: number) => boolean) {
+function trustedProxies(setting: false | number | string[]): TrustedProxies {
   return typeof setting === "number" ? (_address, hop) => hop < setting : setting;
 }

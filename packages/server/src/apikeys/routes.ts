@@ -1,13 +1,10 @@
-import { routes, whoamiResponseSchema } from "@cogno/protocol";
-import fastJsonStringify from "fast-json-stringify";
+import { routes } from "@cogno/protocol";
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { z } from "zod";
 import { originOf } from "../audit/service.ts";
 import type { Deps } from "../deps.ts";
 import { type ContractRouter, createContractRouter } from "../http/contract-routes.ts";
 import { AppError, isAppError } from "../http/errors.ts";
 import { FailureLimiter } from "../http/failure-limiter.ts";
-import type { KeyAuthenticator } from "./authenticator.ts";
 import { reportLeakedKeys } from "./leak-reports.ts";
 import { isSignedByAny, parseLeakReportKeys, SIGNATURE_HEADER } from "./leak-signature.ts";
 import { rollApiKey } from "./roll.ts";
@@ -68,29 +65,6 @@ export function registerApiKeyRoutes(
   router.add(routes.revokeApiKey, ({ user, params, request }) =>
     revokeApiKey(deps, options.workers, { ...params, actor: user, origin: originOf(request) }),
   );
-}
-
-/**
- * The whoami answer is serialised by a compiled JSON-Schema serializer made from the contract's
- * schema: the route every worker calls stays as cheap as a static answer, and it can still name
- * only the fields of API.md.
- */
-const serializeWhoami = fastJsonStringify(
-  z.toJSONSchema(whoamiResponseSchema, { target: "draft-7" }) as Parameters<typeof fastJsonStringify>[0],
-);
-
-export function registerWhoamiRoute(router: ContractRouter, keys: KeyAuthenticator): void {
-  router.add(routes.whoami, async ({ request, reply }) => {
-    const { apiKey, workspace } = await keys.authenticate(request.headers.authorization, request.ip);
-    // A JSON string is sent as it is: Fastify's serializer for the route does not run again.
-    return reply.type("application/json; charset=utf-8").send(
-      serializeWhoami({
-        workspace,
-        apiKey: { id: apiKey.id, name: apiKey.name, prefix: apiKey.prefix },
-        user: apiKey.owner,
-      }),
-    );
-  });
 }
 
 /** Leaked-key reports one client address may send per minute; every report counts, accepted or not. */

@@ -90,13 +90,14 @@ describe("while the server drains", () => {
   it("refuses a request that still arrives with 503 service_unavailable, Retry-After and the API.md body", async () => {
     const server = Fastify({ genReqId: requestIdOf, requestIdHeader: false });
     registerRequestIds(server);
-    const startDraining = registerDrainRefusal(server);
+    const drain = registerDrainRefusal(server);
     registerErrorHandling(server, { onDatabaseFault: () => {} });
     server.get("/work", async () => ({ done: true }));
     app = server;
 
     expect((await server.inject({ method: "GET", url: "/work" })).json()).toEqual({ done: true });
-    startDraining();
+    drain.start();
+    expect(drain.draining()).toBe(true);
     const refused = await server.inject({ method: "GET", url: "/work" });
     expect(refused.statusCode).toBe(503);
     expect(refused.headers["retry-after"]).toBe("1");

@@ -177,9 +177,9 @@ export async function closeWithin(app: FastifyInstance, graceMs: number): Promis
  * While the server drains, a request that still arrives (pipelined, or on a kept-alive connection)
  * is answered 503 service_unavailable with Retry-After and the API.md error body; Fastify closes
  * its connection. (Fastify's own answer, return503OnClosing, has neither the contract's body nor a
- * request id.) Registered after the request-id hook; returns what starts the drain.
+ * request id.) Registered after the request-id hook; returns what starts the drain and tells it.
  */
-export function registerDrainRefusal(app: FastifyInstance): () => void {
+export function registerDrainRefusal(app: FastifyInstance): { start(): void; draining(): boolean } {
   let draining = false;
   app.addHook("onRequest", (_request, _reply, done) => {
     if (!draining) return done();
@@ -191,7 +191,10 @@ export function registerDrainRefusal(app: FastifyInstance): () => void {
       ),
     );
   });
-  return () => {
-    draining = true;
+  return {
+    start() {
+      draining = true;
+    },
+    draining: () => draining,
   };
 }

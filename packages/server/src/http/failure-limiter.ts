@@ -31,11 +31,15 @@ export class FailureLimiter {
     this.#counted = counted;
   }
 
+  /** Whether the client may try now: false once it has used up its failures for this window. */
+  allows(client: string): boolean {
+    return (this.#current(client)?.failures ?? 0) + (this.#inFlight.get(client) ?? 0) < this.#limit;
+  }
+
   /** Throws 429 when the client has used up its failures for this window. */
   assertAllowed(client: string): void {
-    const window = this.#current(client);
-    const pending = this.#inFlight.get(client) ?? 0;
-    if ((window?.failures ?? 0) + pending >= this.#limit) {
+    if (!this.allows(client)) {
+      const window = this.#current(client);
       const startedAt = window?.startedAt ?? this.#clock.now().getTime();
       const retryAfter = Math.max(1, Math.ceil((startedAt + WINDOW_MS - this.#clock.now().getTime()) / 1000));
       throw new AppError(

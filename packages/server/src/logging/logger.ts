@@ -108,3 +108,22 @@ export function requestLogger(logger: Logger, bindings: Bindings, options: Child
   if (logger.isLevelEnabled("fatal") || options.level !== undefined) return logger.child(bindings, options);
   return logger;
 }
+
+/**
+ * The one line written per answered request, at info. `log` is the request's logger (which names
+ * the request) or, for answers given outside Fastify, the server's logger and the request's id.
+ */
+export function logAnswer(
+  log: Logger,
+  answer: { method: string; url: string; status: number; elapsedMs: number; reqId?: string },
+): void {
+  // Not even built when request lines are off: decoding and redacting the URL costs every request.
+  if (!log.isLevelEnabled("info")) return;
+  const line = {
+    method: answer.method,
+    url: sanitizeUrl(answer.url),
+    status: answer.status,
+    ms: Math.round(answer.elapsedMs),
+  };
+  log.info(answer.reqId === undefined ? line : { reqId: answer.reqId, ...line }, "request");
+}

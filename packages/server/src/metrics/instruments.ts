@@ -14,12 +14,14 @@ const UNMATCHED = "(unmatched)";
 type HttpLabels = { method: string; route: string; status: string };
 
 /**
- * One histogram observation per request (the request counter is read from its counts when
- * scraped), with the label set made once per route, status and method: this hook runs on every
- * request, and a promise, two label hashes and a new label object each were a measurable share of
- * a bearer request's cost.
+ * Records one answered request: one histogram observation (the request counter is read from its
+ * counts when scraped), with the label set made once per route, status and method. This runs on
+ * every request, and a promise, two label hashes and a new label object each were a measurable
+ * share of a bearer request's cost. For answers Fastify did not send (fast lanes), and measureHttp.
  */
-export function measureHttp(app: FastifyInstance, metrics: Metrics): void {
+export type HttpObserver = (method: string, route: string, statusCode: number, elapsedMs: number) => void;
+
+export function httpObserver(metrics: Metrics): HttpObserver {
   // route → status → method → labels; each key is a string or number the request already holds.
   const labelSets = new Map<string, Map<number, Map<string, HttpLabels>>>();
   const labelsOf = (method: string, route: string, statusCode: number): HttpLabels => {
@@ -40,9 +42,15 @@ export function measureHttp(app: FastifyInstance, metrics: Metrics): void {
     }
     return labels;
   };
+  return (method, route, statusCode, elapsedMs) =>
+    metrics.httpDuration.observe(labelsOf(method, route, statusCode), elapsedMs / 1000);
+}
+
+/** Records every answer Fastify sends. */
+export function measureHttp(app: FastifyInstance, observe: HttpObserver): void {
   app.addHook("onResponse", (request, reply, done) => {
     const route = request.is404 ? UNMATCHED : (request.routeOptions.url ?? UNMATCHED);
-    metrics.httpDuration.observe(labelsOf(request.method, route, reply.statusCode), reply.elapsedTime / 1000);
+    observe(request.method, route, reply.statusCode, reply.elapsedTime);
     done();
   });
 }
@@ -54,6 +62,13 @@ const AUTHENTICATED = { result: "ok" };
  * with the success labels made once: this runs on every bearer request.
  */
 export function countKeyAuthentications(keys: KeyAuthenticator, metrics: Metrics): void {
+  const fromMemory = keys.authenticateFromMemory.bind(keys);
+  keys.authenticateFromMemory = (authorization, client) => {
+    const key = fromMemory(authorization, client);
+    // Undefined is no answer yet: `authenticate` then decides, and is counted.
+    if (key !== undefined) metrics.keyAuthentications.inc(AUTHENTICATED);
+    return key;
+  };
   const authenticate = keys.authenticate.bind(keys);
   keys.authenticate = (authorization, client) =>
     authenticate(authorization, client).then(
