@@ -153,6 +153,70 @@ describe.each([
   });
 });
 
+describe("a cold cache met by many requests at once", () => {
+  /**
+   * The authenticator on the test database, counting the statements that read it; the first read's
+   * answer can be held back until `release()`, to make a read that is still in flight.
+   */
+  function countingReads(options: { holdFirst?: boolean } = {}) {
+    let reads = 0;
+    let release = (): void => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const db = deps.db.withPlugin({
+      transformQuery(args) {
+        if (args.node.kind === "SelectQueryNode") reads += 1;
+        return args.node;
+      },
+      async transformResult(args) {
+        if (options.holdFirst && reads === 1) await held;
+        return args.result;
+      },
+    });
+    return { keys: new KeyAuthenticator({ ...deps, db, failuresPerMinute: 5 }), reads: () => reads, release };
+  }
+
+  it("reads a key shared by the requests once, and serves it from memory after", async () => {
+    const { keys, reads } = countingReads();
+    const { key } = await createApiKey(deps, { workspaceId, actor: alice, name: "shared" });
+    // 40 at once from one address, eight times its 5 look-ups in flight.
+    const codes = await Promise.all(
+      Array.from({ length: 40 }, () => codeOf(keys.authenticate(`Bearer ${key}`, "nat"))),
+    );
+    expect(codes.filter((code) => code !== "ok")).toEqual([]);
+    expect(reads()).toBe(1);
+    await keys.authenticate(`Bearer ${key}`, "nat");
+    expect(reads()).toBe(1);
+  });
+
+  it("counts every request that joined a read of an unknown key as a failed attempt", async () => {
+    const { keys, reads } = countingReads();
+    const unknown = `Bearer ${generateApiKey()}`;
+    const codes = await Promise.all(
+      Array.from({ length: 3 }, () => codeOf(keys.authenticate(unknown, "guesser"))),
+    );
+    expect(codes).toEqual(["api_key_invalid", "api_key_invalid", "api_key_invalid"]);
+    expect(reads()).toBe(1);
+    // Five failures is the limit: two more attempts use it up, then the address is refused.
+    for (let i = 0; i < 2; i++) await codeOf(keys.authenticate(`Bearer ${generateApiKey()}`, "guesser"));
+    expect(await codeOf(keys.authenticate(`Bearer ${generateApiKey()}`, "guesser"))).toBe("rate_limited");
+  });
+
+  it("does not join a read that started before a key change", async () => {
+    const { keys, reads, release } = countingReads({ holdFirst: true });
+    const { key, apiKey } = await createApiKey(deps, { workspaceId, actor: alice, name: "changing" });
+    const before = codeOf(keys.authenticate(`Bearer ${key}`, "c1"));
+    await expect.poll(reads).toBe(1); // its answer is held back: the read is in flight
+    // A change to the key reaches this process (as a revocation's announcement does).
+    await deps.keyChanges.announce({ seq: 1, keyIds: [apiKey.id], change: "updated", reason: null });
+    const after = codeOf(keys.authenticate(`Bearer ${key}`, "c2"));
+    await expect.poll(reads).toBe(2); // a read of its own, not the one that predates the change
+    release();
+    expect([await before, await after]).toEqual(["ok", "ok"]);
+  });
+});
+
 describe("the verified-key cache", () => {
   it("never serves a key after its revocation, even when the look-up raced the revocation", async () => {
     const keys = authenticatorWith(true);

@@ -14,13 +14,20 @@ import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 import type { Clock } from "../clock.ts";
 import { equalInConstantTime, sha256Hex } from "../crypto.ts";
+import { GroupCommit } from "../db/group-commit.ts";
 import type { Database } from "../db/schema.ts";
 import type { KeyChangeFeed } from "../events/key-changes.ts";
 import { AppError } from "../http/errors.ts";
 import { FailureLimiter } from "../http/failure-limiter.ts";
 import { LastUsedThrottle } from "./last-used.ts";
-import { findApiKeyByHash, type KeyIdentity, touchLastUsed } from "./store.ts";
+import { findApiKeyByHash, type KeyIdentity, type KeyUse, touchLastUsed } from "./store.ts";
 import { VerifiedKeyCache } from "./verified-keys.ts";
+
+interface DatabaseRead {
+  /** The cache generation the read started under. */
+  generation: number;
+  found: KeyIdentity | undefined;
+}
 
 export interface AuthenticatedKey {
   apiKey: ApiKey;
@@ -46,14 +53,26 @@ export class KeyAuthenticator {
   readonly #deps: KeyAuthenticatorDeps;
   readonly #cache: VerifiedKeyCache;
   readonly #lastUsed = new LastUsedThrottle(LAST_USED_EVERY_MS);
+  /**
+   * Key uses are written together when they arrive together: after a restart every key of a fleet
+   * is used within moments, and one commit each held the database's connections for the look-ups
+   * that the cold cache needs at the same time.
+   */
+  readonly #useWrites: GroupCommit<KeyUse, undefined>;
   readonly #guessesByAddress: FailureLimiter;
   readonly #refusalsByKey: FailureLimiter;
   /** Database look-ups in flight per client address, and the look-ups waiting for one to end. */
   readonly #lookUpsInFlight = new Map<string, { count: number; waiting: (() => void)[] }>();
+  /** Database reads in flight, by key hash, with the cache generation each started under. */
+  readonly #reads = new Map<string, { generation: number; read: Promise<DatabaseRead> }>();
 
   constructor(deps: KeyAuthenticatorDeps) {
     this.#deps = deps;
     this.#cache = new VerifiedKeyCache(deps.keyChanges);
+    this.#useWrites = new GroupCommit(async (uses) => {
+      await touchLastUsed(deps.db, uses);
+      return uses.map(() => undefined);
+    });
     this.#guessesByAddress = new FailureLimiter(deps.failuresPerMinute, deps.clock);
     this.#refusalsByKey = new FailureLimiter(deps.failuresPerMinute, deps.clock, "this key");
   }
@@ -124,12 +143,14 @@ export class KeyAuthenticator {
   recordUse(keyId: string, ip: string | null): void {
     const now = this.#deps.clock.now().getTime();
     if (!this.#lastUsed.shouldWrite(keyId, now)) return;
-    touchLastUsed(this.#deps.db, {
-      keyId,
-      at: new Date(now).toISOString(),
-      ip,
-      staleBefore: new Date(now - LAST_USED_EVERY_MS).toISOString(),
-    }).catch((error: unknown) => this.#deps.log.warn({ err: error, keyId }, "could not record key use"));
+    this.#useWrites
+      .submit({
+        keyId,
+        at: new Date(now).toISOString(),
+        ip,
+        staleBefore: new Date(now - LAST_USED_EVERY_MS).toISOString(),
+      })
+      .catch((error: unknown) => this.#deps.log.warn({ err: error, keyId }, "could not record key use"));
   }
 
   /**
@@ -137,13 +158,10 @@ export class KeyAuthenticator {
    * look-ups still in flight, it may go on: a look-up then waits its turn (#beginLookUp).
    */
   #assertAddressAllowed(client: string): void {
-    try {
-      this.#guessesByAddress.assertAllowed(client);
-    } catch (error) {
-      if (error instanceof AppError && error.code === "rate_limited" && this.#lookUpsInFlight.has(client))
-        return;
-      throw error;
-    }
+    // Checked without a throw first: an error (and its stack) for every request of a busy address
+    // with look-ups in flight was most of what a cold cache cost.
+    if (this.#guessesByAddress.allows(client) || this.#lookUpsInFlight.has(client)) return;
+    this.#guessesByAddress.assertAllowed(client);
   }
 
   /** A key verified earlier, if memory may be trusted now (on PostgreSQL: this replica's lease holds). */
@@ -171,23 +189,39 @@ export class KeyAuthenticator {
   }
 
   async #fromDatabase(keyHash: string, client: string): Promise<KeyIdentity | undefined> {
+    // A read of this key already in flight is joined without taking a turn: it probes nothing new.
+    const joined = this.#readInFlight(keyHash);
+    if (joined !== undefined) {
+      const trusted = this.#deps.keyChanges.memoryTrusted();
+      const identity = this.#verified(keyHash, await joined, trusted);
+      if (!identity) this.#guessesByAddress.recordFailure(client);
+      return identity;
+    }
     const attempt = await this.#beginLookUp(client);
     try {
       const trusted = this.#deps.keyChanges.memoryTrusted();
-      const generation = this.#cache.generation;
-      const found = await findApiKeyByHash(this.#deps.db, keyHash, this.#deps.clock.now().toISOString());
-      // The database matched by index; the row is trusted only after a constant-time comparison.
-      const identity = found && equalInConstantTime(found.keyHash, keyHash) ? found : undefined;
-      if (!identity) {
-        attempt.fail();
-        return undefined;
-      }
-      if (trusted) this.#cache.remember(identity, generation);
+      // Verified by another request while this one waited for its turn.
+      const remembered = trusted ? this.#cache.find(keyHash) : undefined;
+      if (remembered) return remembered;
+      const identity = this.#verified(
+        keyHash,
+        await (this.#readInFlight(keyHash) ?? this.#read(keyHash)),
+        trusted,
+      );
+      if (!identity) attempt.fail();
       return identity;
     } finally {
       attempt.end();
       this.#lookUpEnded(client);
     }
+  }
+
+  /** The key a read found, once compared in constant time; remembered when memory was trusted. */
+  #verified(keyHash: string, { generation, found }: DatabaseRead, trusted: boolean): KeyIdentity | undefined {
+    // The database matched by index; the row is trusted only after a constant-time comparison.
+    const identity = found && equalInConstantTime(found.keyHash, keyHash) ? found : undefined;
+    if (identity && trusted) this.#cache.remember(identity, generation);
+    return identity;
   }
 
   /**
@@ -198,19 +232,43 @@ export class KeyAuthenticator {
    */
   async #beginLookUp(client: string): Promise<{ fail(): void; end(): void }> {
     for (;;) {
-      try {
-        const attempt = this.#guessesByAddress.begin(client);
-        const inFlight = this.#lookUpsInFlight.get(client);
-        if (inFlight) inFlight.count += 1;
-        else this.#lookUpsInFlight.set(client, { count: 1, waiting: [] });
-        return attempt;
-      } catch (error) {
-        const inFlight = this.#lookUpsInFlight.get(client);
-        if (!(error instanceof AppError) || error.code !== "rate_limited" || inFlight === undefined)
-          throw error;
+      const inFlight = this.#lookUpsInFlight.get(client);
+      if (inFlight !== undefined && !this.#guessesByAddress.allows(client)) {
         await new Promise<void>((resolve) => inFlight.waiting.push(resolve));
+        continue;
       }
+      // 429 when the address used up its failures with no look-up of its own left to wait for.
+      const attempt = this.#guessesByAddress.begin(client);
+      if (inFlight) inFlight.count += 1;
+      else this.#lookUpsInFlight.set(client, { count: 1, waiting: [] });
+      return attempt;
     }
+  }
+
+  /**
+   * A read of the key in flight that started under the current cache generation, if any: a fleet's
+   * workers share keys, and a cold cache met by many requests at once asked the database for one
+   * key as many times. A read that started before a key change is not joined: its answer may
+   * predate the change, and is kept only under the generation it started in.
+   */
+  #readInFlight(keyHash: string): Promise<DatabaseRead> | undefined {
+    const inFlight = this.#reads.get(keyHash);
+    return inFlight?.generation === this.#cache.generation ? inFlight.read : undefined;
+  }
+
+  /** Reads a key from the database, for others to join while it is in flight. */
+  #read(keyHash: string): Promise<DatabaseRead> {
+    const generation = this.#cache.generation;
+    const read = findApiKeyByHash(this.#deps.db, keyHash, this.#deps.clock.now().toISOString()).then(
+      (found) => ({ generation, found }),
+    );
+    const entry = { generation, read };
+    this.#reads.set(keyHash, entry);
+    const forget = (): void => {
+      if (this.#reads.get(keyHash) === entry) this.#reads.delete(keyHash);
+    };
+    read.then(forget, forget);
+    return read;
   }
 
   #lookUpEnded(client: string): void {

@@ -266,16 +266,26 @@ export async function findActiveKeyIdsOfOwner(
 }
 
 /** Records use (time and client address), at most once per `staleBefore`: across replicas the condition keeps it one write. */
-export async function touchLastUsed(
-  db: Executor,
-  input: { keyId: string; at: string; ip: string | null; staleBefore: string },
-): Promise<void> {
-  await db
-    .updateTable("api_keys")
-    .set({ last_used_at: input.at, last_used_ip: input.ip })
-    .where("id", "=", input.keyId)
-    .where((eb) => eb.or([eb("last_used_at", "is", null), eb("last_used_at", "<", input.staleBefore)]))
-    .execute();
+export interface KeyUse {
+  keyId: string;
+  at: string;
+  ip: string | null;
+  /** The use is written only over a last use older than this (or none). */
+  staleBefore: string;
+}
+
+/** Writes the last uses of keys, in one transaction (one commit for a burst of them). */
+export async function touchLastUsed(db: Kysely<Database>, uses: readonly KeyUse[]): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    for (const use of uses) {
+      await trx
+        .updateTable("api_keys")
+        .set({ last_used_at: use.at, last_used_ip: use.ip })
+        .where("id", "=", use.keyId)
+        .where((eb) => eb.or([eb("last_used_at", "is", null), eb("last_used_at", "<", use.staleBefore)]))
+        .execute();
+    }
+  });
 }
 
 /** The keys among `keyHashes` (hashes of reported tokens), by hash: for leaked-key reports. */

@@ -6,8 +6,8 @@
  * marks the row of its successor.
  */
 import type { Kysely } from "kysely";
+import { GroupCommit } from "../db/group-commit.ts";
 import type { Database } from "../db/schema.ts";
-import { GroupCommit } from "./group-commit.ts";
 import {
   type Disconnect,
   markWorkersDisconnected,
