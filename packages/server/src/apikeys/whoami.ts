@@ -29,12 +29,23 @@ const serialize = fastJsonStringify(
   z.toJSONSchema(whoamiResponseSchema, { target: "draft-7" }) as Parameters<typeof fastJsonStringify>[0],
 );
 
+/**
+ * Answers already made, by key: a key verified earlier is one object for as long as memory keeps
+ * it (a change to the key makes a new one), so its answer is made once.
+ */
+const bodies = new WeakMap<AuthenticatedKey["apiKey"], string>();
+
 export function whoamiBody({ apiKey, workspace }: AuthenticatedKey): string {
-  return serialize({
-    workspace,
-    apiKey: { id: apiKey.id, name: apiKey.name, prefix: apiKey.prefix },
-    user: apiKey.owner,
-  });
+  let body = bodies.get(apiKey);
+  if (body === undefined) {
+    body = serialize({
+      workspace,
+      apiKey: { id: apiKey.id, name: apiKey.name, prefix: apiKey.prefix },
+      user: apiKey.owner,
+    });
+    bodies.set(apiKey, body);
+  }
+  return body;
 }
 
 /** Fastify's route: every whoami the lane declines, and every in-process call (`inject`). */
@@ -67,7 +78,18 @@ export interface WhoamiLaneDeps {
  */
 export function whoamiLane(deps: WhoamiLaneDeps): FastLane {
   const path = routes.whoami.path;
-  const fixedHeaders = ["content-type", JSON_CONTENT_TYPE, ...securityHeaders(deps.https).flat()];
+  // One list of header names and values, filled in for each answer: Node reads it in writeHead.
+  const answerHeaders = [
+    REQUEST_ID_HEADER,
+    "",
+    "content-type",
+    JSON_CONTENT_TYPE,
+    ...securityHeaders(deps.https).flat(),
+    "content-length",
+    "",
+  ];
+  const REQUEST_ID_AT = 1;
+  const LENGTH_AT = answerHeaders.length - 1;
   return (request, response) => {
     if (request.method !== "GET" || request.url !== path) return false;
     if (response.socket === null || deps.draining()) return false;
@@ -80,13 +102,9 @@ export function whoamiLane(deps: WhoamiLaneDeps): FastLane {
     if (key === undefined) return false;
     const body = whoamiBody(key);
     const requestId = requestIdOf(request);
-    response.writeHead(200, [
-      REQUEST_ID_HEADER,
-      requestId,
-      ...fixedHeaders,
-      "content-length",
-      String(Buffer.byteLength(body)),
-    ]);
+    answerHeaders[REQUEST_ID_AT] = requestId;
+    answerHeaders[LENGTH_AT] = String(Buffer.byteLength(body));
+    response.writeHead(200, answerHeaders);
     response.end(body);
     const elapsedMs = performance.now() - startedAt;
     deps.observe("GET", path, 200, elapsedMs);
