@@ -102,14 +102,11 @@ export class KeyAuthenticator {
     const identity =
       this.#fromMemory(keyHash) ?? (await this.#fromDatabaseIfWellFormed(candidate, keyHash, client));
     const { apiKey } = identity;
-    // Only a key that was revoked or has an expiry can be refused: the clock is read for those alone.
-    if (apiKey.revokedAt !== null || apiKey.expiresAt !== null) {
-      const refusal = refusalOf(apiKey, this.#deps.clock.now().toISOString());
-      if (refusal) {
-        this.#refusalsByKey.assertAllowed(apiKey.id);
-        this.#refusalsByKey.recordFailure(apiKey.id);
-        throw refusal;
-      }
+    const refusal = this.#refusalNow(apiKey);
+    if (refusal) {
+      this.#refusalsByKey.assertAllowed(apiKey.id);
+      this.#refusalsByKey.recordFailure(apiKey.id);
+      throw refusal;
     }
     this.recordUse(apiKey.id, client);
     return { apiKey, workspace: identity.workspace };
@@ -120,7 +117,7 @@ export class KeyAuthenticator {
    * earlier, still trusted in memory, active now, from an address that may still try. Anything else
    * (no or malformed header, a key not in memory, a key that would be refused, an address over its
    * limit) is undefined, and `authenticate` decides it. What it answers, `authenticate` would answer
-   * too, and it records the use as `authenticate` does. For the whoami fast lane (whoami-lane.ts).
+   * too, and it records the use as `authenticate` does. For the whoami fast lane (whoami.ts).
    */
   authenticateFromMemory(authorization: string | undefined, client: string): AuthenticatedKey | undefined {
     if (authorization === undefined || !this.#guessesByAddress.allows(client)) return undefined;
@@ -129,9 +126,7 @@ export class KeyAuthenticator {
     const identity = this.#fromMemory(sha256Hex(candidate));
     if (identity === undefined) return undefined;
     const { apiKey } = identity;
-    if (apiKey.revokedAt !== null) return undefined;
-    if (apiKey.expiresAt !== null && apiKey.expiresAt <= this.#deps.clock.now().toISOString())
-      return undefined;
+    if (this.#refusalNow(apiKey) !== undefined) return undefined;
     this.recordUse(apiKey.id, client);
     return { apiKey, workspace: identity.workspace };
   }
@@ -162,6 +157,13 @@ export class KeyAuthenticator {
     // with look-ups in flight was most of what a cold cache cost.
     if (this.#guessesByAddress.allows(client) || this.#lookUpsInFlight.has(client)) return;
     this.#guessesByAddress.assertAllowed(client);
+  }
+
+  /** Why the key is refused now, if it is. */
+  #refusalNow(apiKey: ApiKey): AppError | undefined {
+    // Only a key that was revoked or has an expiry can be refused: the clock is read for those alone.
+    if (apiKey.revokedAt === null && apiKey.expiresAt === null) return undefined;
+    return refusalOf(apiKey, this.#deps.clock.now().toISOString());
   }
 
   /** A key verified earlier, if memory may be trusted now (on PostgreSQL: this replica's lease holds). */
