@@ -84,7 +84,7 @@ export function whoamiLane(deps: WhoamiLaneDeps): FastLane {
     "",
     "content-type",
     JSON_CONTENT_TYPE,
-    ...securityHeaders(deps.https).flat(),
+    ...securityHeaders(deps.https).api.flat(),
     "content-length",
     "",
   ];

@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import fastifyStatic from "@fastify/static";
 import type { FastifyInstance } from "fastify";
+import { isApiUrl } from "./api-url.ts";
 import { errorBody } from "./error-handler.ts";
 import { AppError } from "./errors.ts";
 
@@ -15,7 +16,7 @@ export async function registerWebApp(app: FastifyInstance, webDir: string): Prom
     await app.register(fastifyStatic, { root: webDir, wildcard: false, index: "index.html" });
   }
   app.setNotFoundHandler((request, reply) => {
-    const isPage = request.method === "GET" && !request.url.startsWith("/api/") && request.url !== "/api";
+    const isPage = request.method === "GET" && !isApiUrl(request.url);
     if (!isPage) {
       return reply
         .status(404)
