@@ -1,5 +1,6 @@
-/** Steps both scenarios share: whoami against /healthz, and warming the worker gateway up. */
+/** Steps both scenarios share: whoami against /healthz and a minimal route, and warming the worker gateway up. */
 import { createApiKey, createOwnerWithWorkspace, revokePath } from "./api.mjs";
+import { startChildTask } from "./child-task.mjs";
 import { connectFleet } from "./fanout.mjs";
 import { measureThroughput } from "./throughput.mjs";
 
@@ -7,8 +8,13 @@ export function settle(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** whoami and /healthz of one server, one after the other under the same load. */
-export async function measureWhoamiAgainstHealthz(server, settings) {
+/**
+ * whoami and /healthz of one server, one after the other under the same load; given a directory for
+ * its SQLite file, then the same key on a minimal route.
+ * @param {{ minimalRouteDirectory?: string }} [options]
+ */
+export async function measureWhoamiAgainstHealthz(server, settings, options = {}) {
+  const { minimalRouteDirectory } = options;
   const owner = await createOwnerWithWorkspace(server.url);
   const { key } = await createApiKey(server.url, owner, "bench whoami");
   const load = {
@@ -22,7 +28,29 @@ export async function measureWhoamiAgainstHealthz(server, settings) {
     headers: { authorization: `Bearer ${key}` },
     ...load,
   });
-  return { healthz, whoami, ratio: whoami.requestsPerSecond / healthz.requestsPerSecond };
+  const minimal =
+    minimalRouteDirectory === undefined
+      ? undefined
+      : await measureMinimalRoute(key, load, minimalRouteDirectory);
+  return { healthz, whoami, minimal, ratio: whoami.requestsPerSecond / healthz.requestsPerSecond };
+}
+
+/**
+ * The same key checked by a minimal Fastify route (minimal-route.mjs: SHA-256, an SQLite look-up,
+ * nothing else), under the same load: the floor whoami, with everything the product does around
+ * it, should still beat.
+ */
+async function measureMinimalRoute(key, load, directory) {
+  const path = "/verify";
+  const route = startChildTask("./minimal-route.mjs");
+  try {
+    route.send({ type: "start", key, path, directory });
+    const { url } = await route.next("listening", 10_000);
+    const server = { name: "minimal-route", url, pid: route.pid };
+    return await measureThroughput(server, { path, headers: { authorization: `Bearer ${key}` }, ...load });
+  } finally {
+    await route.stop();
+  }
 }
 
 /**

@@ -1,8 +1,9 @@
 /**
- * One server on SQLite: (a) whoami throughput against /healthz, then, on a fresh server so that the
+ * One server on SQLite: (a) whoami throughput against /healthz and against a minimal Fastify route
+ * that checks the same key in SQLite, then, on a fresh server so that the
  * load of (a) does not inflate its memory, (c) memory per connected worker and (b) revocation fan-out.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createOwnerWithWorkspace } from "./api.mjs";
@@ -19,7 +20,9 @@ export async function benchSqlite(settings, cleanups) {
     env: { COGNO_DATA_DIR: path.join(dataDirectory, "throughput") },
   });
   cleanups.push(() => throughputServer.stop());
-  const throughput = await measureWhoamiAgainstHealthz(throughputServer, settings);
+  const minimalRouteDirectory = path.join(dataDirectory, "minimal-route");
+  mkdirSync(minimalRouteDirectory);
+  const throughput = await measureWhoamiAgainstHealthz(throughputServer, settings, { minimalRouteDirectory });
   await throughputServer.stop();
 
   const server = await startServer({

@@ -4,6 +4,7 @@ const integer = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
 
 export const format = {
   perSecond: (value) => `${integer.format(value)} req/s`,
+  microseconds: (value) => `${value.toFixed(1)} µs`,
   ms: (value) => (value === undefined ? "—" : `${value < 10 ? value.toFixed(2) : value.toFixed(1)} ms`),
   kilobytes: (bytes) => `${(bytes / 1000).toFixed(1)} KB`,
   megabytes: (bytes) => `${(bytes / 1_000_000).toFixed(1)} MB`,
