@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import net from "node:net";
 import { errorBodySchema } from "@cogno/protocol";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { assertShape, signUpWithWorkspace } from "../support/api.ts";
 import { type RunningServer, startServer, useServer } from "../support/server.ts";
 import { createTestStore, type TestStore } from "../support/store.ts";
@@ -196,8 +196,8 @@ describe("shutdown", () => {
     );
     const nonReader = await connect(server.port, { read: false });
     nonReader.socket.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".repeat(10));
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(stream.received()).toContain(": connected");
+    await new Promise((resolve) => setTimeout(resolve, 500)); // the stubborn requests reach the server
+    await vi.waitFor(() => expect(stream.received()).toContain(": connected"), { timeout: 5_000 });
 
     try {
       const signalledAt = Date.now();

@@ -1,5 +1,5 @@
 import { generateApiKey } from "@cogno/protocol";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { workerSocketUrlOf } from "../http/server-url.ts";
 import { type FakeServer, startFakeServer } from "../testing/fake-server.ts";
 import { testRegisterMessage } from "../testing/register-message.ts";
@@ -21,6 +21,9 @@ describe("one worker connection", () => {
     onRegistered: (workerId) => registered.push(workerId),
     ...overrides,
   });
+
+  /** Until the session has taken the server's "registered" (it runs in this process, between our awaits). */
+  const untilRegistered = () => vi.waitFor(() => expect(registered).toEqual(["wkr_1"]));
 
   beforeEach(async () => {
     server = await startFakeServer();
@@ -56,7 +59,7 @@ describe("one worker connection", () => {
     connection.socket.send(
       JSON.stringify({ type: "registered", workerId: "wkr_1", heartbeatIntervalMs: 60_000 }),
     );
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await untilRegistered();
     stop.abort();
     expect(await connection.nextMessage()).toEqual({ type: "stopping" });
     expect(await connection.closed).toEqual({ code: 1000 });
@@ -154,7 +157,7 @@ describe("one worker connection", () => {
     connection.socket.send(
       JSON.stringify({ type: "registered", workerId: "wkr_1", heartbeatIntervalMs: 60_000 }),
     );
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await untilRegistered();
     connection.socket.close(1001, "shutting down");
     expect(await session).toMatchObject({ kind: "lost", cause: "draining", registered: true });
   });
@@ -200,8 +203,7 @@ describe("one worker connection", () => {
     connection.socket.send(
       JSON.stringify({ type: "registered", workerId: "wkr_1", heartbeatIntervalMs: 60_000 }),
     );
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(registered).toEqual(["wkr_1"]);
+    await untilRegistered();
     stop.abort();
     expect(await session).toEqual({ kind: "stopped" });
   });
@@ -238,8 +240,8 @@ describe("one worker connection", () => {
     connection.socket.send(
       JSON.stringify({ type: "registered", workerId: "wkr_1", heartbeatIntervalMs: 100 }),
     );
+    await untilRegistered();
     // Pause the server side of the socket: no pongs, no frames, as if the network vanished.
-    await new Promise((resolve) => setTimeout(resolve, 20));
     connection.socket.pause();
     const end = await session;
     expect(end).toMatchObject({ kind: "lost", cause: "dropped", registered: true });

@@ -1,5 +1,5 @@
 import { API_KEY_LIMIT, type User } from "@cogno/protocol";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { listAuditEntries } from "../audit/store.ts";
 import { signUp } from "../auth/service.ts";
 import { sha256Hex } from "../crypto.ts";
@@ -155,8 +155,8 @@ describe("revokeApiKey", () => {
     const first = await revokeApiKey(deps, noWorkers, { workspaceId, actor: alice, keyId: apiKey.id });
     deps.clock.advance(5_000);
     const second = await revokeApiKey(deps, noWorkers, { workspaceId, actor: alice, keyId: apiKey.id });
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(committedWhenAnnounced).toBe(first.apiKey.revokedAt);
+    // The subscriber reads the row after the announcement, on its own: wait for its answer.
+    await vi.waitFor(() => expect(committedWhenAnnounced).toBe(first.apiKey.revokedAt));
     expect(second.apiKey.revokedAt).toBe(first.apiKey.revokedAt);
     expect(first.apiKey.revokedReason).toBe("revoked");
     expect(deps.keyChangesSeen).toEqual([
