@@ -35,6 +35,9 @@ function authenticatorWith(memoryTrusted: boolean): KeyAuthenticator {
   return new KeyAuthenticator({ ...deps, keyChanges, failuresPerMinute: 5 });
 }
 
+/** How long a test waits for a write made off the awaited path to land. */
+const WRITE_LANDS = { timeout: 5_000, interval: 10 };
+
 async function lastUsed() {
   const { apiKeys } = await listApiKeys(deps, {
     workspaceId,
@@ -71,9 +74,11 @@ describe.each([
 
     await keys.authenticate(`Bearer ${key}`, "10.0.0.1");
     const firstUse = deps.clock.now().toISOString();
-    // The use is written off the request's path, by group commit: wait for it, however slow the database.
-    await vi.waitFor(async () =>
-      expect(await lastUsed()).toMatchObject({ lastUsedAt: firstUse, lastUsedIp: "10.0.0.1" }),
+    // The use is written off the request's path, by group commit: wait for it (vi.waitFor's own
+    // default, 1 s, is short for a busy CI machine's PostgreSQL).
+    await vi.waitFor(
+      async () => expect(await lastUsed()).toMatchObject({ lastUsedAt: firstUse, lastUsedIp: "10.0.0.1" }),
+      WRITE_LANDS,
     );
 
     deps.clock.advance(30_000);
@@ -84,8 +89,9 @@ describe.each([
     deps.clock.advance(31_000);
     await keys.authenticate(`Bearer ${key}`, "10.0.0.2");
     const minuteLater = deps.clock.now().toISOString();
-    await vi.waitFor(async () =>
-      expect(await lastUsed()).toMatchObject({ lastUsedAt: minuteLater, lastUsedIp: "10.0.0.2" }),
+    await vi.waitFor(
+      async () => expect(await lastUsed()).toMatchObject({ lastUsedAt: minuteLater, lastUsedIp: "10.0.0.2" }),
+      WRITE_LANDS,
     );
 
     await revokeApiKey(deps, noWorkers, { workspaceId, actor: alice, keyId: apiKey.id });

@@ -156,7 +156,10 @@ describe("revokeApiKey", () => {
     deps.clock.advance(5_000);
     const second = await revokeApiKey(deps, noWorkers, { workspaceId, actor: alice, keyId: apiKey.id });
     // The subscriber reads the row after the announcement, on its own: wait for its answer.
-    await vi.waitFor(() => expect(committedWhenAnnounced).toBe(first.apiKey.revokedAt));
+    await vi.waitFor(() => expect(committedWhenAnnounced).toBe(first.apiKey.revokedAt), {
+      timeout: 5_000,
+      interval: 10,
+    });
     expect(second.apiKey.revokedAt).toBe(first.apiKey.revokedAt);
     expect(first.apiKey.revokedReason).toBe("revoked");
     expect(deps.keyChangesSeen).toEqual([
