@@ -30,8 +30,9 @@ const serialize = fastJsonStringify(
 );
 
 /**
- * Answers already made, by key: a key verified earlier is one object for as long as memory keeps
- * it (a change to the key makes a new one), so its answer is made once.
+ * Answers already made, by key: a key verified earlier is one object, read together with its
+ * workspace and owner, for as long as memory keeps it; any change to the key drops it from memory
+ * and the next read makes a new one. So its answer is made once, and never outlives what it says.
  */
 const bodies = new WeakMap<AuthenticatedKey["apiKey"], string>();
 
