@@ -12,10 +12,13 @@ import type { Deps } from "./deps.ts";
 import { connectEvents } from "./events/connect.ts";
 import { FailureLimiter } from "./http/failure-limiter.ts";
 import { createLogger } from "./logging/logger.ts";
+import { keepTickObjectShape } from "./runtime/tick-objects.ts";
 
 declare const __COGNO_VERSION__: string | undefined;
 
 async function main(): Promise<void> {
+  // Before anything else runs: see runtime/tick-objects.ts.
+  void keepTickObjectShape();
   const config = parseConfig(process.env, {
     webDir: fileURLToPath(new URL("../../web/dist", import.meta.url)),
     isTerminal: process.stdout.isTTY === true,
