@@ -12,10 +12,10 @@ describe("keepTickObjectShape", () => {
   it("keeps a nextTick object: the callback's own async resource", async () => {
     const kept = await keepTickObjectShape();
     expect(Object.keys(kept)).toEqual(["callback", "args"]);
-    expect(Object.getOwnPropertySymbols(kept).map(String)).toEqual([
-      "Symbol(async_id_symbol)",
-      "Symbol(trigger_async_id_symbol)",
-    ]);
+    // Node 22 and later add a third symbol (the async context frame).
+    expect(Object.getOwnPropertySymbols(kept).map(String)).toEqual(
+      expect.arrayContaining(["Symbol(async_id_symbol)", "Symbol(trigger_async_id_symbol)"]),
+    );
     // Called again, it keeps the same one.
     expect(await keepTickObjectShape()).toBe(kept);
   });
