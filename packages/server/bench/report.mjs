@@ -13,6 +13,8 @@ const TARGETS = {
   throughputRatio: 0.6,
   minimalRouteRatio: 1,
   postgresOverSqlite: 0.8,
+  /** Slowest fresh process's whoami CPU per request over the fastest's. */
+  processSpread: 1.15,
   fanoutMs: 150,
   bytesPerWorker: 20_000,
 };
@@ -43,6 +45,20 @@ function whoamiRatioRow(figure, [measuredLabel, measured], [baselineLabel, basel
     ratio: format.ratio(ratio),
     target: `≥ ${floor}`,
     verdict: verdict(ratio >= floor),
+  };
+}
+
+/** whoami's server CPU per request on several fresh processes: the slowest over the fastest. */
+function perProcessRow(microseconds) {
+  const slowest = Math.max(...microseconds);
+  const fastest = Math.min(...microseconds);
+  return {
+    figure: "(a) whoami CPU per request, slowest process",
+    measured: `slowest ${format.microseconds(slowest)}`,
+    baseline: `fastest ${format.microseconds(fastest)} (${microseconds.length} processes)`,
+    ratio: format.ratio(slowest / fastest),
+    target: `≤ ${TARGETS.processSpread}`,
+    verdict: verdict(slowest / fastest <= TARGETS.processSpread),
   };
 }
 
@@ -184,6 +200,7 @@ export function printReport({ results, settings, startedAt, loadAtStart }) {
           TARGETS.minimalRouteRatio,
         )
       : notMeasured("(a) whoami over a minimal route"),
+    sqlite ? perProcessRow(sqlite.whoamiCpuPerProcess) : notMeasured("(a) whoami CPU per process"),
     sqlite ? fanoutRow("(b) revocation fan-out, SQLite", sqlite.fanout, true) : notMeasured("(b)"),
     sqlite ? memoryRow(sqlite.memory) : notMeasured("(c)"),
     postgres
@@ -209,6 +226,12 @@ export function printReport({ results, settings, startedAt, loadAtStart }) {
   const details = [
     ...(sqlite ? throughputDetails("(a) SQLite    ", sqlite.throughput) : []),
     ...(postgres ? throughputDetails("(d) PostgreSQL", postgres.throughput) : []),
+    ...(sqlite
+      ? [
+          `  (a) whoami, server CPU per request on each fresh process (the first is the one above):` +
+            ` ${sqlite.whoamiCpuPerProcess.map(format.microseconds).join(", ")}`,
+        ]
+      : []),
     ...(sqlite ? fanoutDetails("(b) one server, SQLite", sqlite.fanout) : []),
     ...(postgres ? fanoutDetails("(d) workers on B, DELETE on A", postgres.fanout) : []),
     ...(sqlite ? memoryDetails(sqlite.memory) : []),

@@ -1,15 +1,17 @@
 /**
  * One server on SQLite: (a) whoami throughput against /healthz and against a minimal Fastify route
- * that checks the same key in SQLite, then, on a fresh server so that the
- * load of (a) does not inflate its memory, (c) memory per connected worker and (b) revocation fan-out.
+ * that checks the same key in SQLite, and whoami's CPU per request on further fresh processes; then,
+ * on a fresh server so that the load of (a) does not inflate its memory, (c) memory per connected
+ * worker and (b) revocation fan-out.
  */
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createOwnerWithWorkspace } from "./api.mjs";
+import { createApiKey, createOwnerWithWorkspace } from "./api.mjs";
 import { readServerMemory } from "./memory.mjs";
 import { startServer } from "./server-process.mjs";
 import { measureFanout, measureWhoamiAgainstHealthz, settle, warmUpGateway } from "./shared-steps.mjs";
+import { measureThroughput } from "./throughput.mjs";
 
 export async function benchSqlite(settings, cleanups) {
   const dataDirectory = mkdtempSync(path.join(os.tmpdir(), "cogno-bench-"));
@@ -24,6 +26,10 @@ export async function benchSqlite(settings, cleanups) {
   mkdirSync(minimalRouteDirectory);
   const throughput = await measureWhoamiAgainstHealthz(throughputServer, settings, { minimalRouteDirectory });
   await throughputServer.stop();
+  const whoamiCpuPerProcess = [
+    serverMicrosecondsPerRequest(throughput.whoami),
+    ...(await measureWhoamiOnFreshProcesses(settings, dataDirectory, cleanups)),
+  ];
 
   const server = await startServer({
     name: "sqlite-workers",
@@ -46,6 +52,7 @@ export async function benchSqlite(settings, cleanups) {
 
   return {
     throughput,
+    whoamiCpuPerProcess,
     memory: {
       before: memoryBefore,
       after: memoryAfter,
@@ -55,4 +62,37 @@ export async function benchSqlite(settings, cleanups) {
     },
     fanout,
   };
+}
+
+/** The server's CPU per request over a throughput window, in microseconds. */
+function serverMicrosecondsPerRequest(result) {
+  return (result.serverCpuPercent / 100) * (1_000_000 / result.requestsPerSecond);
+}
+
+/**
+ * whoami on further fresh server processes, one at a time, each with its own key: what one request
+ * costs should not depend on which process serves it. (About one process in five once served every
+ * request some 30% slower for its whole life, from V8 state settled at startup: runtime/tick-objects.ts.)
+ */
+async function measureWhoamiOnFreshProcesses(settings, dataDirectory, cleanups) {
+  const microseconds = [];
+  for (let index = 2; index <= settings.whoamiProcesses; index++) {
+    const server = await startServer({
+      name: `sqlite-whoami-${index}`,
+      env: { COGNO_DATA_DIR: path.join(dataDirectory, `whoami-${index}`) },
+    });
+    cleanups.push(() => server.stop());
+    const owner = await createOwnerWithWorkspace(server.url);
+    const { key } = await createApiKey(server.url, owner, "bench whoami");
+    const whoami = await measureThroughput(server, {
+      path: "/api/v1/worker/whoami",
+      headers: { authorization: `Bearer ${key}` },
+      connections: settings.connections,
+      warmupMs: settings.warmupMs,
+      durationMs: settings.durationMs,
+    });
+    microseconds.push(serverMicrosecondsPerRequest(whoami));
+    await server.stop();
+  }
+  return microseconds;
 }
