@@ -11,7 +11,7 @@
  * and after a few such collections (startup has several) the caches give up (megamorphic). From
  * then on every `nextTick`, which Node's HTTP and stream code calls several times per request, goes
  * through V8's generic runtime path. Whether that happens depends on when collections fall during
- * startup: measured on Node 20, 22 and 24 alike. One tick object kept alive keeps its maps alive.
+ * startup; it reproduces on Node 20, 22 and 24 alike. One tick object kept alive keeps its maps alive.
  *
  * `executionAsyncResource()` inside a `nextTick` callback is that callback's tick object.
  */
