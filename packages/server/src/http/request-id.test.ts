@@ -2,9 +2,7 @@
  * Request ids (API.md "Operations, v1.1"): the header on every response, `error.requestId` in the
  * error body, and `reqId` on the request's log lines, all the same id.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
-import path from "node:path";
 import { Writable } from "node:stream";
 import { errorBodySchema } from "@cogno/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -13,7 +11,7 @@ import { createApiKey } from "../apikeys/service.ts";
 import { type App, createApp } from "../app.ts";
 import { createLogger } from "../logging/logger.ts";
 import { signedUpPerson } from "../testing/test-app.ts";
-import { createTestDeps, type TestDeps } from "../testing/test-deps.ts";
+import { createTestDeps, type TestDeps, withBuiltWebApp } from "../testing/test-deps.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 let deps: TestDeps;
@@ -144,11 +142,7 @@ describe("x-request-id", () => {
   });
 
   it("is on the web app's files and pages, which are streamed from disk", async () => {
-    const webDir = path.join(deps.dataDir, "web");
-    mkdirSync(path.join(webDir, "assets"), { recursive: true });
-    writeFileSync(path.join(webDir, "index.html"), "<!doctype html><title>Cogno</title>");
-    writeFileSync(path.join(webDir, "assets", "app.js"), "console.log(1);");
-    const withWeb = await createApp({ ...deps, config: { ...deps.config, webDir } });
+    const withWeb = await createApp(withBuiltWebApp(deps));
     try {
       const asset = await withWeb.http.inject({ method: "GET", url: "/assets/app.js" });
       const page = await withWeb.http.inject({ method: "GET", url: "/settings/api-keys" });

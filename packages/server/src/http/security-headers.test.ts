@@ -2,13 +2,11 @@
  * Security headers: a page of the web app carries the set a document needs, an answer of the JSON
  * API the set OWASP lists for one; both forbid framing and sniffing. Over HTTPS, both carry HSTS.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
-import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createApiKey } from "../apikeys/service.ts";
 import { type App, createApp } from "../app.ts";
 import { signedUpPerson } from "../testing/test-app.ts";
-import { createTestDeps, type TestDeps } from "../testing/test-deps.ts";
+import { createTestDeps, type TestDeps, withBuiltWebApp } from "../testing/test-deps.ts";
 import { createWorkspace } from "../workspaces/service.ts";
 import { isApiUrl } from "./api-url.ts";
 import { securityHeaders } from "./security-headers.ts";
@@ -49,11 +47,7 @@ let app: App;
 
 beforeEach(async () => {
   deps = await createTestDeps();
-  const webDir = path.join(deps.dataDir, "web");
-  mkdirSync(path.join(webDir, "assets"), { recursive: true });
-  writeFileSync(path.join(webDir, "index.html"), "<!doctype html><title>Cogno</title>");
-  writeFileSync(path.join(webDir, "assets", "app.js"), "console.log(1);");
-  app = await createApp({ ...deps, config: { ...deps.config, webDir } });
+  app = await createApp(withBuiltWebApp(deps));
   await app.http.ready();
 });
 

@@ -3,13 +3,11 @@
  * against a real OpenAPI 3.1 validator: a route added without an entry in the contract's table, or
  * an entry for a route that does not exist, fails here.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
-import path from "node:path";
 import { openApiPath, routes } from "@cogno/protocol";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestApp, type TestApp } from "../testing/test-app.ts";
-import { createTestDeps, type TestDeps } from "../testing/test-deps.ts";
+import { createTestDeps, type TestDeps, withBuiltWebApp } from "../testing/test-deps.ts";
 
 let deps: TestDeps;
 let http: TestApp;
@@ -21,11 +19,7 @@ let document: {
 beforeAll(async () => {
   deps = await createTestDeps();
   // With a built web app: its files are routes too, which Fastify is told to hide from documents.
-  const webDir = path.join(deps.dataDir, "web");
-  mkdirSync(path.join(webDir, "assets"), { recursive: true });
-  writeFileSync(path.join(webDir, "index.html"), "<!doctype html><title>Cogno</title>");
-  writeFileSync(path.join(webDir, "assets", "app.js"), "console.log(1);");
-  http = await startTestApp({ ...deps, config: { ...deps.config, webDir } });
+  http = await startTestApp(withBuiltWebApp(deps));
   expect((await http.call("GET", "/assets/app.js")).statusCode).toBe(200);
   const response = await http.call("GET", "/api/v1/openapi.json");
   expect(response.statusCode).toBe(200);

@@ -3,7 +3,7 @@
  * in-process bus, a settable clock and a logger that writes nowhere. No mocks: the same code paths
  * as the server, minus HTTP.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
@@ -90,4 +90,16 @@ export async function createTestDeps(settings: Record<string, string> = {}): Pro
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * `deps` with a small built web app (a page and one script) in its data directory, served as the
+ * real build would be: for tests of what pages and the web app's files get.
+ */
+export function withBuiltWebApp(deps: TestDeps): TestDeps {
+  const webDir = path.join(deps.dataDir, "web");
+  mkdirSync(path.join(webDir, "assets"), { recursive: true });
+  writeFileSync(path.join(webDir, "index.html"), "<!doctype html><title>Cogno</title>");
+  writeFileSync(path.join(webDir, "assets", "app.js"), "console.log(1);");
+  return { ...deps, config: { ...deps.config, webDir } };
 }
