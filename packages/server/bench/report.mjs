@@ -143,7 +143,7 @@ function throughputDetails(label, throughput) {
     `  ${label} ${route.padEnd(13)} ${format.perSecond(result.requestsPerSecond).padStart(13)}` +
     `  p50 ${format.ms(result.latencyP50Ms)}, p99 ${format.ms(result.latencyP99Ms)}` +
     `  CPU: server ${format.percent(result.serverCpuPercent)}` +
-    ` (${format.microseconds((result.serverCpuPercent / 100) * (1_000_000 / result.requestsPerSecond))} per request),` +
+    ` (${format.microseconds(result.serverMicrosecondsPerRequest)} per request),` +
     ` load generator ${format.percent(result.generatorCpuPercent)}, other processes ${format.percent(result.otherCpuPercent)}`;
   return [
     line("/healthz", throughput.healthz),

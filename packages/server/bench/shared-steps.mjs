@@ -15,24 +15,34 @@ export function settle(ms) {
  */
 export async function measureWhoamiAgainstHealthz(server, settings, options = {}) {
   const { minimalRouteDirectory } = options;
-  const owner = await createOwnerWithWorkspace(server.url);
-  const { key } = await createApiKey(server.url, owner, "bench whoami");
-  const load = {
-    connections: settings.connections,
-    warmupMs: settings.warmupMs,
-    durationMs: settings.durationMs,
-  };
+  const key = await createWhoamiKey(server);
+  const load = loadOf(settings);
   const healthz = await measureThroughput(server, { path: "/healthz", ...load });
-  const whoami = await measureThroughput(server, {
-    path: "/api/v1/worker/whoami",
-    headers: { authorization: `Bearer ${key}` },
-    ...load,
-  });
+  const whoami = await measureWhoami(server, key, settings);
   const minimal =
     minimalRouteDirectory === undefined
       ? undefined
       : await measureMinimalRoute(key, load, minimalRouteDirectory);
   return { healthz, whoami, minimal, ratio: whoami.requestsPerSecond / healthz.requestsPerSecond };
+}
+
+/** A workspace owner's key on `server`, for whoami. */
+export async function createWhoamiKey(server) {
+  const owner = await createOwnerWithWorkspace(server.url);
+  return (await createApiKey(server.url, owner, "bench whoami")).key;
+}
+
+/** whoami with `key` under the bench's load. */
+export function measureWhoami(server, key, settings) {
+  return measureThroughput(server, {
+    path: "/api/v1/worker/whoami",
+    headers: { authorization: `Bearer ${key}` },
+    ...loadOf(settings),
+  });
+}
+
+function loadOf(settings) {
+  return { connections: settings.connections, warmupMs: settings.warmupMs, durationMs: settings.durationMs };
 }
 
 /**

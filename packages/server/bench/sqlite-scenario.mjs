@@ -7,11 +7,17 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createApiKey, createOwnerWithWorkspace } from "./api.mjs";
+import { createOwnerWithWorkspace } from "./api.mjs";
 import { readServerMemory } from "./memory.mjs";
 import { startServer } from "./server-process.mjs";
-import { measureFanout, measureWhoamiAgainstHealthz, settle, warmUpGateway } from "./shared-steps.mjs";
-import { measureThroughput } from "./throughput.mjs";
+import {
+  createWhoamiKey,
+  measureFanout,
+  measureWhoami,
+  measureWhoamiAgainstHealthz,
+  settle,
+  warmUpGateway,
+} from "./shared-steps.mjs";
 
 export async function benchSqlite(settings, cleanups) {
   const dataDirectory = mkdtempSync(path.join(os.tmpdir(), "cogno-bench-"));
@@ -27,7 +33,7 @@ export async function benchSqlite(settings, cleanups) {
   const throughput = await measureWhoamiAgainstHealthz(throughputServer, settings, { minimalRouteDirectory });
   await throughputServer.stop();
   const whoamiCpuPerProcess = [
-    serverMicrosecondsPerRequest(throughput.whoami),
+    throughput.whoami.serverMicrosecondsPerRequest,
     ...(await measureWhoamiOnFreshProcesses(settings, dataDirectory, cleanups)),
   ];
 
@@ -64,11 +70,6 @@ export async function benchSqlite(settings, cleanups) {
   };
 }
 
-/** The server's CPU per request over a throughput window, in microseconds. */
-function serverMicrosecondsPerRequest(result) {
-  return (result.serverCpuPercent / 100) * (1_000_000 / result.requestsPerSecond);
-}
-
 /**
  * whoami on further fresh server processes, one at a time, each with its own key: what one request
  * costs should not depend on which process serves it. (About one process in five once served every
@@ -82,16 +83,8 @@ async function measureWhoamiOnFreshProcesses(settings, dataDirectory, cleanups) 
       env: { COGNO_DATA_DIR: path.join(dataDirectory, `whoami-${index}`) },
     });
     cleanups.push(() => server.stop());
-    const owner = await createOwnerWithWorkspace(server.url);
-    const { key } = await createApiKey(server.url, owner, "bench whoami");
-    const whoami = await measureThroughput(server, {
-      path: "/api/v1/worker/whoami",
-      headers: { authorization: `Bearer ${key}` },
-      connections: settings.connections,
-      warmupMs: settings.warmupMs,
-      durationMs: settings.durationMs,
-    });
-    microseconds.push(serverMicrosecondsPerRequest(whoami));
+    const whoami = await measureWhoami(server, await createWhoamiKey(server), settings);
+    microseconds.push(whoami.serverMicrosecondsPerRequest);
     await server.stop();
   }
   return microseconds;

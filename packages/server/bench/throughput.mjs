@@ -27,7 +27,9 @@ export async function measureThroughput(server, { path, headers = {}, connection
         `GET ${path} on ${server.name}: answers other than 200: ${JSON.stringify(result.statuses)}`,
       );
     }
-    return { ...result, serverCpuPercent, otherCpuPercent };
+    // What one request cost the server, whatever set the pace (server or load generator).
+    const serverMicrosecondsPerRequest = (serverCpuPercent / 100) * (1_000_000 / result.requestsPerSecond);
+    return { ...result, serverCpuPercent, serverMicrosecondsPerRequest, otherCpuPercent };
   } finally {
     await generator.stop();
   }
