@@ -21,8 +21,11 @@ const settings = {
   connections: smoke ? 4 : 32,
   warmupMs: smoke ? 200 : 1_000,
   durationMs: smoke ? 500 : 5_000,
-  /** whoami's CPU per request is measured on this many fresh server processes (the first is (a)'s). */
+  /** whoami's CPU per request is measured on this many fresh server processes, in turn, this many passes. */
   whoamiProcesses: smoke ? 2 : 4,
+  whoamiPasses: smoke ? 1 : 3,
+  whoamiPassWarmupMs: smoke ? 200 : 500,
+  whoamiPassMs: smoke ? 500 : 2_000,
   fleetSize: smoke ? 20 : 1_000,
   /** Fan-out is measured this many times, each with a fresh fleet; the median is the figure. */
   fanoutRounds: smoke ? 1 : 3,
