@@ -257,7 +257,9 @@ export function printReport({ results, settings, startedAt, loadAtStart }) {
       "",
       `Cogno bench: node ${process.version}, ${os.cpus().length} cores, ${os.platform()} ${os.arch()}`,
       ...(settings.smoke ? ["SMOKE RUN (--smoke): tiny fleets and windows; the figures mean nothing"] : []),
-      `Load: ${settings.connections} keep-alive connections from a separate process, ${settings.warmupMs / 1000} s warm-up, ${settings.durationMs / 1000} s measured per route`,
+      `Load: ${settings.connections} keep-alive connections from a separate process; routes measured in turn, ` +
+        `${settings.throughputPasses} ${settings.throughputPasses === 1 ? "pass" : "passes"} of ${settings.passWarmupMs / 1000} s warm-up and ` +
+        `${settings.durationMs / settings.throughputPasses / 1000} s measured (${settings.durationMs / 1000} s per route in all)`,
       ...describeMachineLoad(loadAtStart),
       "",
       formatTable(rows),

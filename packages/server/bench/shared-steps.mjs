@@ -2,28 +2,47 @@
 import { createApiKey, createOwnerWithWorkspace, revokePath } from "./api.mjs";
 import { startChildTask } from "./child-task.mjs";
 import { connectFleet } from "./fanout.mjs";
-import { measureThroughput } from "./throughput.mjs";
+import { combinePasses, measureThroughput } from "./throughput.mjs";
+
+/** @typedef {import("./throughput.mjs").ThroughputResult} ThroughputResult */
 
 export function settle(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /**
- * whoami and /healthz of one server, one after the other under the same load; given a directory for
- * its SQLite file, then the same key on a minimal route.
+ * whoami and /healthz of one server under the same load; given a directory for its SQLite file, the
+ * same key on a minimal route too. The routes are measured in turn, pass after pass, and each route's
+ * figures combine its passes: a shared machine's speed drifts over minutes, and routes measured one
+ * after the other, 6 s each, took that drift into their ratio.
  * @param {{ minimalRouteDirectory?: string }} [options]
  */
 export async function measureWhoamiAgainstHealthz(server, settings, options = {}) {
   const { minimalRouteDirectory } = options;
   const key = await createWhoamiKey(server);
-  const load = loadOf(settings);
-  const healthz = await measureThroughput(server, { path: "/healthz", ...load });
-  const whoami = await measureWhoami(server, key, settings);
-  const minimal =
-    minimalRouteDirectory === undefined
-      ? undefined
-      : await measureMinimalRoute(key, load, minimalRouteDirectory);
-  return { healthz, whoami, minimal, ratio: whoami.requestsPerSecond / healthz.requestsPerSecond };
+  const load = {
+    connections: settings.connections,
+    warmupMs: settings.passWarmupMs,
+    durationMs: settings.durationMs / settings.throughputPasses,
+  };
+  const minimalRoute =
+    minimalRouteDirectory === undefined ? undefined : await startMinimalRoute(key, minimalRouteDirectory);
+  try {
+    /** @type {{ healthz: ThroughputResult[], whoami: ThroughputResult[], minimal: ThroughputResult[] }} */
+    const passes = { healthz: [], whoami: [], minimal: [] };
+    for (let pass = 0; pass < settings.throughputPasses; pass++) {
+      passes.healthz.push(await measureThroughput(server, { path: "/healthz", ...load }));
+      passes.whoami.push(await measureWhoami(server, key, load));
+      if (minimalRoute)
+        passes.minimal.push(await measureThroughput(minimalRoute.server, minimalRoute.request(load)));
+    }
+    const healthz = combinePasses(passes.healthz);
+    const whoami = combinePasses(passes.whoami);
+    const minimal = minimalRoute ? combinePasses(passes.minimal) : undefined;
+    return { healthz, whoami, minimal, ratio: whoami.requestsPerSecond / healthz.requestsPerSecond };
+  } finally {
+    await minimalRoute?.stop();
+  }
 }
 
 /** A workspace owner's key on `server`, for whoami. */
@@ -32,34 +51,36 @@ export async function createWhoamiKey(server) {
   return (await createApiKey(server.url, owner, "bench whoami")).key;
 }
 
-/** whoami with `key` under the bench's load. */
-export function measureWhoami(server, key, settings) {
+/** whoami with `key` under `load` (connections, warm-up and measured window). */
+export function measureWhoami(server, key, load) {
   return measureThroughput(server, {
     path: "/api/v1/worker/whoami",
     headers: { authorization: `Bearer ${key}` },
-    ...loadOf(settings),
+    connections: load.connections,
+    warmupMs: load.warmupMs,
+    durationMs: load.durationMs,
   });
-}
-
-function loadOf(settings) {
-  return { connections: settings.connections, warmupMs: settings.warmupMs, durationMs: settings.durationMs };
 }
 
 /**
  * The same key checked by a minimal Fastify route (minimal-route.mjs: SHA-256, an SQLite look-up,
- * nothing else), under the same load: the floor whoami, with everything the product does around
- * it, should still beat.
+ * nothing else): the floor whoami, with everything the product does around it, should still beat.
  */
-async function measureMinimalRoute(key, load, directory) {
+async function startMinimalRoute(key, directory) {
   const path = "/verify";
   const route = startChildTask("./minimal-route.mjs");
   try {
     route.send({ type: "start", key, path, directory });
     const { url } = await route.next("listening", 10_000);
-    const server = { name: "minimal-route", url, pid: route.pid };
-    return await measureThroughput(server, { path, headers: { authorization: `Bearer ${key}` }, ...load });
-  } finally {
+    return {
+      server: { name: "minimal-route", url, pid: route.pid },
+      /** @param {{ connections: number, warmupMs: number, durationMs: number }} load */
+      request: (load) => ({ path, headers: { authorization: `Bearer ${key}` }, ...load }),
+      stop: () => route.stop(),
+    };
+  } catch (error) {
     await route.stop();
+    throw error;
   }
 }
 

@@ -88,7 +88,11 @@ async function measureWhoamiOnFreshProcesses(settings, dataDirectory, cleanups) 
     cleanups.push(() => server.stop());
     processes.push({ server, key: await createWhoamiKey(server), passes: [] });
   }
-  const load = { ...settings, warmupMs: settings.whoamiPassWarmupMs, durationMs: settings.whoamiPassMs };
+  const load = {
+    connections: settings.connections,
+    warmupMs: settings.passWarmupMs,
+    durationMs: settings.whoamiPassMs,
+  };
   for (let pass = 0; pass < settings.whoamiPasses; pass++) {
     for (const measured of processes) {
       const whoami = await measureWhoami(measured.server, measured.key, load);

@@ -34,3 +34,41 @@ export async function measureThroughput(server, { path, headers = {}, connection
     await generator.stop();
   }
 }
+
+/** @typedef {Awaited<ReturnType<typeof measureThroughput>>} ThroughputResult */
+
+/**
+ * One route's passes (equal windows) as one result: requests and CPU added up over all of them, so
+ * the rate and the CPU per request are those of the whole measured time; latency percentiles, which
+ * do not add up, are the median pass's.
+ * @param {ThroughputResult[]} passes
+ * @returns {ThroughputResult & { passes: number }}
+ */
+export function combinePasses(passes) {
+  const mean = (/** @type {(pass: ThroughputResult) => number} */ of) =>
+    passes.reduce((sum, pass) => sum + of(pass), 0) / passes.length;
+  const median = (/** @type {(pass: ThroughputResult) => number} */ of) => {
+    const sorted = passes.map(of).sort((a, b) => a - b);
+    return sorted[Math.floor(sorted.length / 2)];
+  };
+  const requestsPerSecond = mean((pass) => pass.requestsPerSecond);
+  const serverCpuPercent = mean((pass) => pass.serverCpuPercent);
+  /** @type {Record<string, number>} */
+  const statuses = {};
+  for (const pass of passes) {
+    for (const [status, count] of Object.entries(pass.statuses))
+      statuses[status] = (statuses[status] ?? 0) + count;
+  }
+  return {
+    requestsPerSecond,
+    completed: passes.reduce((sum, pass) => sum + pass.completed, 0),
+    statuses,
+    latencyP50Ms: median((pass) => pass.latencyP50Ms),
+    latencyP99Ms: median((pass) => pass.latencyP99Ms),
+    generatorCpuPercent: mean((pass) => pass.generatorCpuPercent),
+    serverCpuPercent,
+    serverMicrosecondsPerRequest: (serverCpuPercent / 100) * (1_000_000 / requestsPerSecond),
+    otherCpuPercent: mean((pass) => pass.otherCpuPercent),
+    passes: passes.length,
+  };
+}
