@@ -113,6 +113,46 @@ describe("a frozen machine", () => {
   );
 });
 
+describe("a page opened as a worker registers", () => {
+  it(
+    "regression: a worker that registers after the page's first read, before its stream opens, shows at once (it waited for the 30-s refresh)",
+    async () => {
+      const app = await openAppPage(fixture.browser, fixture.baseUrl);
+      const { page } = app;
+      await signUp(page, newPerson("Greta"));
+      await createFirstWorkspace(page, "Late streams");
+      const rawKey = await createKey(page, "greta-build-worker", app.readClipboard);
+      const machine = newMachine();
+      expect((await machine.run(["login", "--token", rawKey, "--server", fixture.baseUrl])).code).toBe(0);
+
+      // The page's event stream is held back until the worker has registered, as when a stream is
+      // slower to open than the list is to arrive.
+      let openStream = (): void => {};
+      const streamHeld = new Promise<void>((resolve) => {
+        openStream = resolve;
+      });
+      await page.route("**/api/v1/workspaces/*/events", async (route) => {
+        await streamHeld;
+        await route.continue();
+      });
+      await openSettings(page, "Workers");
+      await page.getByRole("heading", { name: "No workers yet" }).waitFor();
+
+      const daemon = machine.startDaemon();
+      daemons.push(daemon);
+      await expect.poll(() => daemon.output(), { timeout: 20_000 }).toMatch(/registered/);
+      openStream();
+
+      // Well under the page's 30-s refresh: the stream's opening reads the list again.
+      await waitForText(workerRows(page).filter({ hasText: "greta-build-worker" }), "Online", 10_000);
+      await waitForText(page.locator("main"), "Updating live.");
+      await page.unroute("**/api/v1/workspaces/*/events");
+      expect(app.consoleErrors()).toEqual([]);
+    },
+    SLOW_TEST_MS,
+  );
+});
+
 describe("a page that lost the server", () => {
   it(
     "regression: says so instead of 'Updating live', and catches up on what it missed once back",

@@ -72,7 +72,6 @@ export function ApiKeysPage({ workspace }: { workspace: WorkspaceSummary }) {
   }, [loadKeys]);
 
   useEffect(() => {
-    let opened = false;
     // A member only ever sees their own keys, whatever the stream carries.
     const isVisible = (apiKey: ApiKey) => canSeeAll || apiKey.owner.id === me.user.id;
     const merge = (apiKey: ApiKey) => {
@@ -83,9 +82,9 @@ export function ApiKeysPage({ workspace }: { workspace: WorkspaceSummary }) {
       onApiKeyUpdated: merge,
       onApiKeyRevoked: merge,
       onOpen: () => {
-        // The first open follows the initial load; later ones are reconnections that may have missed events.
-        if (opened) void loadKeys();
-        opened = true;
+        // Read again on every opening: a reconnection may have missed events, and the first read may
+        // predate the stream (a key created in between would show only at the next read).
+        void loadKeys();
       },
     });
   }, [workspace.id, canSeeAll, me.user.id, loadKeys, setApiKeys]);

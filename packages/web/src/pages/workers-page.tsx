@@ -98,16 +98,16 @@ export function WorkersPage({ workspace }: { workspace: WorkspaceSummary }) {
   }, [loadWorkers]);
 
   useEffect(() => {
-    let opened = false;
     return subscribeToWorkspaceEvents(workspace.id, {
       onWorkerUpdated: (worker) => setWorkers((current) => mergeWorker(current ?? [], worker)),
       onWorkerRemoved: ({ id }) =>
         setWorkers((current) => current?.filter((worker) => worker.id !== id) ?? null),
       onOpen: () => {
         setConnection({ state: "live" });
-        // Events sent while the stream was down are lost: read the list again after a reconnection.
-        if (opened) void loadWorkers();
-        opened = true;
+        // Read the list again on every opening: events sent while the stream was down are lost, and
+        // the first read may predate the stream (a worker that registered in between was shown only
+        // at the next refresh, 30 s later).
+        void loadWorkers();
       },
       onError: () => {
         setConnection((current) =>
