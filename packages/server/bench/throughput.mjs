@@ -42,7 +42,7 @@ export async function measureThroughput(server, { path, headers = {}, connection
  * the rate and the CPU per request are those of the whole measured time; latency percentiles, which
  * do not add up, are the median pass's.
  * @param {ThroughputResult[]} passes
- * @returns {ThroughputResult & { passes: number }}
+ * @returns {ThroughputResult}
  */
 export function combinePasses(passes) {
   const mean = (/** @type {(pass: ThroughputResult) => number} */ of) =>
@@ -69,6 +69,5 @@ export function combinePasses(passes) {
     serverCpuPercent,
     serverMicrosecondsPerRequest: (serverCpuPercent / 100) * (1_000_000 / requestsPerSecond),
     otherCpuPercent: mean((pass) => pass.otherCpuPercent),
-    passes: passes.length,
   };
 }
