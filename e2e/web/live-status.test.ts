@@ -4,6 +4,7 @@
  * interval), and a page that lost the server says so, then catches up when it is back.
  */
 import { serverInfoResponseSchema, workersResponseSchema } from "@cogno/protocol";
+import type { Page, Request } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
 import { startServer } from "../support/server.ts";
 import { createTestStore } from "../support/store.ts";
@@ -147,6 +148,122 @@ describe("a page opened as a worker registers", () => {
       await waitForText(workerRows(page).filter({ hasText: "greta-build-worker" }), "Online", 10_000);
       await waitForText(page.locator("main"), "Updating live.");
       await page.unroute("**/api/v1/workspaces/*/events");
+      expect(app.consoleErrors()).toEqual([]);
+    },
+    SLOW_TEST_MS,
+  );
+});
+
+/** Resolves when `release` is called: a test's hand on a request the page is waiting for. */
+function gate(): { opened: Promise<void>; release: () => void } {
+  let release = (): void => {};
+  const opened = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  return { opened, release };
+}
+
+/**
+ * Holds the page's `nth` read of the workers list (1 for the first): the server answers it at once,
+ * and the page gets that answer only when the test says, as over a slow network. `answered` resolves
+ * once the server has answered it, `deliver` hands the answer to the page and resolves once the page
+ * has received it all. Other reads pass through.
+ */
+async function holdListRead(page: Page, nth: number) {
+  const listRead = (url: URL) => /^\/api\/v1\/workspaces\/[^/]+\/workers$/.test(url.pathname);
+  const answered = gate();
+  const delivery = gate();
+  let held: Request | null = null;
+  let reads = 0;
+  await page.route(listRead, async (route) => {
+    reads += 1;
+    if (reads !== nth) return route.continue();
+    held = route.request();
+    const response = await route.fetch();
+    answered.release();
+    await delivery.opened;
+    await route.fulfill({ response });
+  });
+  return {
+    answered: answered.opened,
+    deliver: async () => {
+      if (!held) throw new Error(`the page has not made its read number ${nth} of the list`);
+      const request = held;
+      const received = page.waitForEvent("requestfinished", (finished) => finished === request);
+      delivery.release();
+      await received;
+      // The page parses and shows an answer within a frame or two of receiving it.
+      await page.waitForTimeout(500);
+    },
+  };
+}
+
+describe("list reads that answer late", () => {
+  it(
+    "regression: an older read that answers after a newer one does not put back what the newer one replaced",
+    async () => {
+      const app = await openAppPage(fixture.browser, fixture.baseUrl);
+      const { page } = app;
+      await signUp(page, newPerson("Hanna"));
+      await createFirstWorkspace(page, "Late answers");
+      const rawKey = await createKey(page, "hanna-ci-worker", app.readClipboard);
+      const machine = newMachine();
+      expect((await machine.run(["login", "--token", rawKey, "--server", fixture.baseUrl])).code).toBe(0);
+
+      // The page's first read answers "no workers", but reaches it only after the read it makes
+      // when its stream opens, which the test holds until the worker has registered.
+      const firstRead = await holdListRead(page, 1);
+      const stream = gate();
+      await page.route("**/api/v1/workspaces/*/events", async (route) => {
+        await stream.opened;
+        await route.continue();
+      });
+      await openSettings(page, "Workers");
+      await firstRead.answered;
+      const daemon = machine.startDaemon();
+      daemons.push(daemon);
+      await expect.poll(() => daemon.output(), { timeout: 20_000 }).toMatch(/registered/);
+      stream.release();
+      const row = workerRows(page).filter({ hasText: "hanna-ci-worker" });
+      await waitForText(row, "Online", 10_000);
+
+      await firstRead.deliver();
+      // Read at once, not waited for: the page shows what it shows now.
+      expect(await page.getByRole("heading", { name: "No workers yet" }).count()).toBe(0);
+      expect(await row.locator('[data-label="Status"]').allTextContents()).toEqual(["Online"]);
+      await page.unroute("**/api/v1/workspaces/*/events");
+      expect(app.consoleErrors()).toEqual([]);
+    },
+    SLOW_TEST_MS,
+  );
+
+  it(
+    "regression: a read that answers after a live event keeps what the event showed",
+    async () => {
+      const app = await openAppPage(fixture.browser, fixture.baseUrl);
+      const { page } = app;
+      await signUp(page, newPerson("Ivo"));
+      await createFirstWorkspace(page, "Late answers");
+      const rawKey = await createKey(page, "ivo-build-worker", app.readClipboard);
+      const machine = newMachine();
+      expect((await machine.run(["login", "--token", rawKey, "--server", fixture.baseUrl])).code).toBe(0);
+
+      // The read the page makes when its stream opens answers "no workers" and reaches the page only
+      // after the worker's registration has reached it as an event.
+      const streamRead = await holdListRead(page, 2);
+      await openSettings(page, "Workers");
+      await page.getByRole("heading", { name: "No workers yet" }).waitFor();
+      await waitForText(page.locator("main"), "Updating live.");
+      await streamRead.answered;
+      const daemon = machine.startDaemon();
+      daemons.push(daemon);
+      const row = workerRows(page).filter({ hasText: "ivo-build-worker" });
+      await waitForText(row, "Online", 20_000);
+
+      await streamRead.deliver();
+      // Read at once, not waited for: the page shows what it shows now.
+      expect(await page.getByRole("heading", { name: "No workers yet" }).count()).toBe(0);
+      expect(await row.locator('[data-label="Status"]').allTextContents()).toEqual(["Online"]);
       expect(app.consoleErrors()).toEqual([]);
     },
     SLOW_TEST_MS,
