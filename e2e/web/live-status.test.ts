@@ -4,7 +4,7 @@
  * interval), and a page that lost the server says so, then catches up when it is back.
  */
 import { serverInfoResponseSchema, workersResponseSchema } from "@cogno/protocol";
-import type { Page, Request } from "playwright-core";
+import type { Locator, Page, Request } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
 import { startServer } from "../support/server.ts";
 import { createTestStore } from "../support/store.ts";
@@ -43,6 +43,20 @@ function newMachine(): Machine {
   const machine = createMachine();
   machines.push(machine);
   return machine;
+}
+
+/**
+ * A person who signed up, made a workspace and a key in the browser, and a machine logged in with
+ * that key (its daemon not started).
+ */
+async function ownerWithLoggedInMachine(person: string, workspace: string, keyName: string) {
+  const app = await openAppPage(fixture.browser, fixture.baseUrl);
+  await signUp(app.page, newPerson(person));
+  await createFirstWorkspace(app.page, workspace);
+  const rawKey = await createKey(app.page, keyName, app.readClipboard);
+  const machine = newMachine();
+  expect((await machine.run(["login", "--token", rawKey, "--server", fixture.baseUrl])).code).toBe(0);
+  return { app, page: app.page, machine };
 }
 
 /** The workers list as the server answers it now, read from inside the page (same session), parsed with the contract. */
@@ -118,13 +132,11 @@ describe("a page opened as a worker registers", () => {
   it(
     "regression: a worker that registers after the page's first read, before its stream opens, shows at once (it waited for the 30-s refresh)",
     async () => {
-      const app = await openAppPage(fixture.browser, fixture.baseUrl);
-      const { page } = app;
-      await signUp(page, newPerson("Greta"));
-      await createFirstWorkspace(page, "Late streams");
-      const rawKey = await createKey(page, "greta-build-worker", app.readClipboard);
-      const machine = newMachine();
-      expect((await machine.run(["login", "--token", rawKey, "--server", fixture.baseUrl])).code).toBe(0);
+      const { app, page, machine } = await ownerWithLoggedInMachine(
+        "Greta",
+        "Late streams",
+        "greta-build-worker",
+      );
 
       // The page's event stream is held back until the worker has registered, as when a stream is
       // slower to open than the list is to arrive.
@@ -198,17 +210,21 @@ async function holdListRead(page: Page, nth: number) {
   };
 }
 
+/** The row shows Online right now: read at once, not waited for (a missing row could come back). */
+async function expectOnlineNow(page: Page, row: Locator): Promise<void> {
+  expect(await page.getByRole("heading", { name: "No workers yet" }).count()).toBe(0);
+  expect(await row.locator('[data-label="Status"]').allTextContents()).toEqual(["Online"]);
+}
+
 describe("list reads that answer late", () => {
   it(
     "regression: an older read that answers after a newer one does not put back what the newer one replaced",
     async () => {
-      const app = await openAppPage(fixture.browser, fixture.baseUrl);
-      const { page } = app;
-      await signUp(page, newPerson("Hanna"));
-      await createFirstWorkspace(page, "Late answers");
-      const rawKey = await createKey(page, "hanna-ci-worker", app.readClipboard);
-      const machine = newMachine();
-      expect((await machine.run(["login", "--token", rawKey, "--server", fixture.baseUrl])).code).toBe(0);
+      const { app, page, machine } = await ownerWithLoggedInMachine(
+        "Hanna",
+        "Late answers",
+        "hanna-ci-worker",
+      );
 
       // The page's first read answers "no workers", but reaches it only after the read it makes
       // when its stream opens, which the test holds until the worker has registered.
@@ -228,9 +244,7 @@ describe("list reads that answer late", () => {
       await waitForText(row, "Online", 10_000);
 
       await firstRead.deliver();
-      // Read at once, not waited for: the page shows what it shows now.
-      expect(await page.getByRole("heading", { name: "No workers yet" }).count()).toBe(0);
-      expect(await row.locator('[data-label="Status"]').allTextContents()).toEqual(["Online"]);
+      await expectOnlineNow(page, row);
       await page.unroute("**/api/v1/workspaces/*/events");
       expect(app.consoleErrors()).toEqual([]);
     },
@@ -240,13 +254,11 @@ describe("list reads that answer late", () => {
   it(
     "regression: a read that answers after a live event keeps what the event showed",
     async () => {
-      const app = await openAppPage(fixture.browser, fixture.baseUrl);
-      const { page } = app;
-      await signUp(page, newPerson("Ivo"));
-      await createFirstWorkspace(page, "Late answers");
-      const rawKey = await createKey(page, "ivo-build-worker", app.readClipboard);
-      const machine = newMachine();
-      expect((await machine.run(["login", "--token", rawKey, "--server", fixture.baseUrl])).code).toBe(0);
+      const { app, page, machine } = await ownerWithLoggedInMachine(
+        "Ivo",
+        "Late answers",
+        "ivo-build-worker",
+      );
 
       // The read the page makes when its stream opens answers "no workers" and reaches the page only
       // after the worker's registration has reached it as an event.
@@ -261,9 +273,7 @@ describe("list reads that answer late", () => {
       await waitForText(row, "Online", 20_000);
 
       await streamRead.deliver();
-      // Read at once, not waited for: the page shows what it shows now.
-      expect(await page.getByRole("heading", { name: "No workers yet" }).count()).toBe(0);
-      expect(await row.locator('[data-label="Status"]').allTextContents()).toEqual(["Online"]);
+      await expectOnlineNow(page, row);
       expect(app.consoleErrors()).toEqual([]);
     },
     SLOW_TEST_MS,
