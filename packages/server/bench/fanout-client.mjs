@@ -13,6 +13,7 @@ import os from "node:os";
 import { performance } from "node:perf_hooks";
 import WebSocket from "ws";
 import { serveParent } from "./child-task.mjs";
+import { median } from "./statistics.mjs";
 
 const HARD_LIMIT_MS = 120_000;
 const REGISTER_TIMEOUT_MS = 15_000;
@@ -146,15 +147,6 @@ function timedRequest(agent, apiUrl, method, path, headers = {}) {
     request.on("error", reject);
     request.end();
   });
-}
-
-/**
- * @param {number[]} values
- * @returns {number}
- */
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
 /**

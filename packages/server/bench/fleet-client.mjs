@@ -17,6 +17,7 @@ import os from "node:os";
 import { performance } from "node:perf_hooks";
 import WebSocket from "ws";
 import { serveParent } from "./child-task.mjs";
+import { median } from "./statistics.mjs";
 
 const HARD_LIMIT_MS = 170_000;
 const OPEN_CONCURRENCY = 64;
@@ -78,11 +79,6 @@ async function inParallel(count, concurrency, task) {
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, run));
   return results;
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 async function storm({ workerUrl, key, count, machinePrefix }) {

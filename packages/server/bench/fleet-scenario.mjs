@@ -17,11 +17,7 @@ import { readServerMemory } from "./memory.mjs";
 import { readCpuMs, readRssKib } from "./process-stats.mjs";
 import { startServer } from "./server-process.mjs";
 import { settle, warmUpGateway } from "./shared-steps.mjs";
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
+import { median } from "./statistics.mjs";
 
 async function storm(server, key, count, machinePrefix) {
   const client = startChildTask("./fleet-client.mjs");

@@ -2,6 +2,7 @@
 import { createApiKey, createOwnerWithWorkspace, revokePath } from "./api.mjs";
 import { startChildTask } from "./child-task.mjs";
 import { connectFleet } from "./fanout.mjs";
+import { median } from "./statistics.mjs";
 import { combinePasses, measureThroughput } from "./throughput.mjs";
 
 /** @typedef {import("./throughput.mjs").ThroughputResult} ThroughputResult */
@@ -20,11 +21,7 @@ export function settle(ms) {
 export async function measureWhoamiAgainstHealthz(server, settings, options = {}) {
   const { minimalRouteDirectory } = options;
   const key = await createWhoamiKey(server);
-  const load = {
-    connections: settings.connections,
-    warmupMs: settings.passWarmupMs,
-    durationMs: settings.durationMs / settings.throughputPasses,
-  };
+  const load = passLoad(settings, settings.durationMs / settings.throughputPasses);
   const minimalRoute =
     minimalRouteDirectory === undefined ? undefined : await startMinimalRoute(key, minimalRouteDirectory);
   try {
@@ -56,10 +53,13 @@ export function measureWhoami(server, key, load) {
   return measureThroughput(server, {
     path: "/api/v1/worker/whoami",
     headers: { authorization: `Bearer ${key}` },
-    connections: load.connections,
-    warmupMs: load.warmupMs,
-    durationMs: load.durationMs,
+    ...load,
   });
+}
+
+/** The load of one pass: the bench's connections, its warm-up, then `durationMs` measured. */
+export function passLoad(settings, durationMs) {
+  return { connections: settings.connections, warmupMs: settings.passWarmupMs, durationMs };
 }
 
 /**
@@ -97,11 +97,6 @@ export async function warmUpGateway(apiServer, workerServer, owner, settings) {
     machinePrefix: `warmup-${workerServer.name}`,
   });
   await fleet.revoke(apiServer, { path: revokePath(owner, id), cookie: owner.cookie });
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 /**

@@ -15,6 +15,7 @@ import {
   measureFanout,
   measureWhoami,
   measureWhoamiAgainstHealthz,
+  passLoad,
   settle,
   warmUpGateway,
 } from "./shared-steps.mjs";
@@ -88,11 +89,7 @@ async function measureWhoamiOnFreshProcesses(settings, dataDirectory, cleanups) 
     cleanups.push(() => server.stop());
     processes.push({ server, key: await createWhoamiKey(server), passes: [] });
   }
-  const load = {
-    connections: settings.connections,
-    warmupMs: settings.passWarmupMs,
-    durationMs: settings.whoamiPassMs,
-  };
+  const load = passLoad(settings, settings.whoamiPassMs);
   for (let pass = 0; pass < settings.whoamiPasses; pass++) {
     for (const measured of processes) {
       const whoami = await measureWhoami(measured.server, measured.key, load);

@@ -6,6 +6,7 @@
  */
 import { startChildTask } from "./child-task.mjs";
 import { readCpuMs, readMachineBusyCpuMs } from "./process-stats.mjs";
+import { median } from "./statistics.mjs";
 
 export async function measureThroughput(server, { path, headers = {}, connections, warmupMs, durationMs }) {
   const generator = startChildTask("./load-generator.mjs");
@@ -47,10 +48,6 @@ export async function measureThroughput(server, { path, headers = {}, connection
 export function combinePasses(passes) {
   const mean = (/** @type {(pass: ThroughputResult) => number} */ of) =>
     passes.reduce((sum, pass) => sum + of(pass), 0) / passes.length;
-  const median = (/** @type {(pass: ThroughputResult) => number} */ of) => {
-    const sorted = passes.map(of).sort((a, b) => a - b);
-    return sorted[Math.floor(sorted.length / 2)];
-  };
   const requestsPerSecond = mean((pass) => pass.requestsPerSecond);
   const serverCpuPercent = mean((pass) => pass.serverCpuPercent);
   /** @type {Record<string, number>} */
@@ -63,8 +60,8 @@ export function combinePasses(passes) {
     requestsPerSecond,
     completed: passes.reduce((sum, pass) => sum + pass.completed, 0),
     statuses,
-    latencyP50Ms: median((pass) => pass.latencyP50Ms),
-    latencyP99Ms: median((pass) => pass.latencyP99Ms),
+    latencyP50Ms: median(passes.map((pass) => pass.latencyP50Ms)),
+    latencyP99Ms: median(passes.map((pass) => pass.latencyP99Ms)),
     generatorCpuPercent: mean((pass) => pass.generatorCpuPercent),
     serverCpuPercent,
     serverMicrosecondsPerRequest: (serverCpuPercent / 100) * (1_000_000 / requestsPerSecond),
