@@ -26,6 +26,8 @@ import {
 const SLOW_TEST_MS = 120_000;
 /** Not the default 15 s: the page must take the interval from the server. */
 const HEARTBEAT_INTERVAL_MS = 20_000;
+/** The page's event stream, as the tests route it. */
+const EVENT_STREAM = "**/api/v1/workspaces/*/events";
 
 const fixture = useWebFixture({ COGNO_HEARTBEAT_INTERVAL_MS: String(HEARTBEAT_INTERVAL_MS) });
 const machines: Machine[] = [];
@@ -128,6 +130,28 @@ describe("a frozen machine", () => {
   );
 });
 
+/** Resolves when `release` is called: a test's hand on a request the page is waiting for. */
+function gate(): { opened: Promise<void>; release: () => void } {
+  let release = (): void => {};
+  const opened = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  return { opened, release };
+}
+
+/**
+ * Holds the page's event stream back until the returned function is called, as when a stream is
+ * slower to open than the list is to arrive.
+ */
+async function holdEventStream(page: Page): Promise<() => void> {
+  const stream = gate();
+  await page.route(EVENT_STREAM, async (route) => {
+    await stream.opened;
+    await route.continue();
+  });
+  return stream.release;
+}
+
 describe("a page opened as a worker registers", () => {
   it(
     "regression: a worker that registers after the page's first read, before its stream opens, shows at once (it waited for the 30-s refresh)",
@@ -138,16 +162,8 @@ describe("a page opened as a worker registers", () => {
         "greta-build-worker",
       );
 
-      // The page's event stream is held back until the worker has registered, as when a stream is
-      // slower to open than the list is to arrive.
-      let openStream = (): void => {};
-      const streamHeld = new Promise<void>((resolve) => {
-        openStream = resolve;
-      });
-      await page.route("**/api/v1/workspaces/*/events", async (route) => {
-        await streamHeld;
-        await route.continue();
-      });
+      // The page's event stream is held back until the worker has registered.
+      const openStream = await holdEventStream(page);
       await openSettings(page, "Workers");
       await page.getByRole("heading", { name: "No workers yet" }).waitFor();
 
@@ -159,21 +175,12 @@ describe("a page opened as a worker registers", () => {
       // Well under the page's 30-s refresh: the stream's opening reads the list again.
       await waitForText(workerRows(page).filter({ hasText: "greta-build-worker" }), "Online", 10_000);
       await waitForText(page.locator("main"), "Updating live.");
-      await page.unroute("**/api/v1/workspaces/*/events");
+      await page.unroute(EVENT_STREAM);
       expect(app.consoleErrors()).toEqual([]);
     },
     SLOW_TEST_MS,
   );
 });
-
-/** Resolves when `release` is called: a test's hand on a request the page is waiting for. */
-function gate(): { opened: Promise<void>; release: () => void } {
-  let release = (): void => {};
-  const opened = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  return { opened, release };
-}
 
 /**
  * Holds the page's `nth` read of the workers list (1 for the first): the server answers it at once,
@@ -229,17 +236,13 @@ describe("list reads that answer late", () => {
       // The page's first read answers "no workers", but reaches it only after the read it makes
       // when its stream opens, which the test holds until the worker has registered.
       const firstRead = await holdListRead(page, 1);
-      const stream = gate();
-      await page.route("**/api/v1/workspaces/*/events", async (route) => {
-        await stream.opened;
-        await route.continue();
-      });
+      const openStream = await holdEventStream(page);
       await openSettings(page, "Workers");
       await firstRead.answered;
       const daemon = machine.startDaemon();
       daemons.push(daemon);
       await expect.poll(() => daemon.output(), { timeout: 20_000 }).toMatch(/registered/);
-      stream.release();
+      openStream();
       const row = workerRows(page).filter({ hasText: "hanna-ci-worker" });
       await waitForText(row, "Online", 10_000);
 
@@ -307,7 +310,7 @@ describe("a page that lost the server", () => {
 
         // While it is down, every attempt to reopen the stream gets an HTTP error, as from a proxy:
         // the browser gives up on such a stream for good, and the page must open a new one itself.
-        await page.route("**/api/v1/workspaces/*/events", (route) =>
+        await page.route(EVENT_STREAM, (route) =>
           route.fulfill({ status: 503, contentType: "text/plain", body: "upstream unavailable" }),
         );
         server = await startServer({ store, port: server.port });
@@ -322,7 +325,7 @@ describe("a page that lost the server", () => {
         await waitForText(state, "Lost contact with the server");
 
         // The stream comes back: the page says it is live again and shows what happened meanwhile.
-        await page.unroute("**/api/v1/workspaces/*/events");
+        await page.unroute(EVENT_STREAM);
         await waitForText(page.locator("main"), "Updating live.", 30_000);
         await waitForText(workerRows(page).filter({ hasText: "lars-ci-worker" }), "Online");
         expect(await page.getByText("Lost contact with the server").count()).toBe(0);

@@ -34,7 +34,7 @@ export class ReadSequence<T> {
 
   /** Read `ticket` answered `loaded`. */
   settle(ticket: number, loaded: T): Settled<T> {
-    this.#finish(ticket);
+    this.#pending.delete(ticket);
     if (ticket < this.#shown) return { show: false };
     this.#shown = ticket;
     const value = this.#updates
@@ -46,13 +46,9 @@ export class ReadSequence<T> {
 
   /** Read `ticket` failed: its error is worth showing only if no later read has been shown. */
   fail(ticket: number): boolean {
-    this.#finish(ticket);
+    this.#pending.delete(ticket);
     this.#forgetUnneeded();
     return ticket > this.#shown;
-  }
-
-  #finish(ticket: number): void {
-    this.#pending.delete(ticket);
   }
 
   /** An update is needed only by a read under way that started before it and may still be shown. */
