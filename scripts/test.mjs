@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The whole test suite, in the order CI needs: lint, types, build, unit tests, then the end-to-end
 // suites that start real servers, CLIs and a browser: once on SQLite and once on PostgreSQL.
-// Ends with one line counting every test: "tests: N passed, N failed, N skipped".
+// Ends with how long each step took and one line counting every test:
+// "tests: N passed, N failed, N skipped".
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
@@ -14,10 +15,13 @@ mkdirSync(reports, { recursive: true });
 const only = process.argv[2]; // optional: "unit" or "e2e"
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const failedSteps = [];
+const stepTimes = [];
 
 function run(title, command, args, env = {}) {
   console.log(`\n━━ ${title}`);
+  const startedAt = performance.now();
   const result = spawnSync(command, args, { cwd: root, stdio: "inherit", env: { ...process.env, ...env } });
+  stepTimes.push(`${title} ${Math.round((performance.now() - startedAt) / 1000)} s`);
   if (result.status !== 0) failedSteps.push(title);
   return result.status === 0;
 }
@@ -74,7 +78,7 @@ if (only !== "unit" && built) {
   }
 }
 
-console.log("");
+console.log(`\nsteps: ${stepTimes.join(", ")}`);
 if (failedSteps.length > 0) console.log(`failed steps: ${failedSteps.join(", ")}`);
 console.log(`tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
 process.exit(failedSteps.length > 0 || totals.failed > 0 ? 1 : 0);

@@ -1,5 +1,6 @@
 import { defineConfig } from "vitest/config";
+import { unitTestOptions } from "../../vitest.shared.ts";
 
 export default defineConfig({
-  test: { include: ["src/**/*.test.ts", "src/**/*.test.tsx"], environment: "node" },
+  test: { ...unitTestOptions, include: ["src/**/*.test.ts", "src/**/*.test.tsx"], environment: "node" },
 });

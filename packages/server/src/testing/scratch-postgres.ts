@@ -4,7 +4,7 @@
  */
 import pg from "pg";
 
-const ADMIN_URL = process.env.COGNO_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+export const ADMIN_URL = process.env.COGNO_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
 export interface ScratchDatabase {
   url: string;
@@ -22,13 +22,18 @@ export async function asAdministrator(statement: string): Promise<void> {
   }
 }
 
+/** The URL of the named database on the test server. */
+export function databaseUrl(name: string): string {
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
 export async function createScratchDatabase(label: string): Promise<ScratchDatabase> {
   const name = `cogno_${label}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
   await asAdministrator(`CREATE DATABASE ${name}`);
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
   return {
-    url: url.toString(),
+    url: databaseUrl(name),
     drop: () => asAdministrator(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
   };
 }

@@ -15,7 +15,7 @@ import { createInProcessBus, type DomainEvent } from "../events/bus.ts";
 import { createInProcessKeyChangeFeed, type KeyChange } from "../events/key-changes.ts";
 import { FailureLimiter } from "../http/failure-limiter.ts";
 import { createLogger } from "../logging/logger.ts";
-import { createScratchDatabase } from "./scratch-postgres.ts";
+import { giveBack, takeDatabase } from "./migrated-databases.ts";
 
 export class ManualClock implements Clock {
   #now: number;
@@ -44,13 +44,12 @@ export interface TestDeps extends Deps {
  */
 export async function createTestDeps(settings: Record<string, string> = {}): Promise<TestDeps> {
   const dataDir = mkdtempSync(path.join(tmpdir(), "cogno-unit-"));
-  const postgres =
-    process.env.COGNO_TEST_DATABASE === "postgres" ? await createScratchDatabase("unit") : undefined;
+  const postgresUrl = process.env.COGNO_TEST_DATABASE === "postgres" ? await takeDatabase() : undefined;
   const config = parseConfig(
     {
       COGNO_DATA_DIR: dataDir,
       COGNO_AUTH_FAILURES_PER_MINUTE: "5",
-      ...(postgres ? { COGNO_DATABASE_URL: postgres.url } : {}),
+      ...(postgresUrl ? { COGNO_DATABASE_URL: postgresUrl } : {}),
       ...settings,
     },
     { webDir: dataDir, isTerminal: false },
@@ -86,7 +85,7 @@ export async function createTestDeps(settings: Record<string, string> = {}): Pro
     keyChangesSeen,
     async cleanup() {
       await database.db.destroy().catch(() => {}); // a test may have closed it already
-      await postgres?.drop();
+      if (postgresUrl !== undefined) await giveBack(postgresUrl);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
