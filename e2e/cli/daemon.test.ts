@@ -246,6 +246,11 @@ describe("the worker daemon", () => {
       ) ?? [];
     // At most 1,999 ms, printed to a tenth of a second: "2.0 s" at worst.
     expect(Number(drainWait)).toBeLessThanOrEqual(2);
+    // And so does every attempt after it that found no server yet: no backoff while it restarts.
+    const waits = [...daemon.output().matchAll(/reconnecting in (\d+(?:\.\d)?) s/g)].map(([, wait]) =>
+      Number(wait),
+    );
+    expect(Math.max(...waits)).toBeLessThanOrEqual(2);
     daemon.child.kill("SIGTERM");
     expect((await daemon.exited).code).toBe(0);
   });

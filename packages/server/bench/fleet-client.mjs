@@ -24,6 +24,7 @@ const OPEN_CONCURRENCY = 64;
 const BASELINE_REGISTERS = 11;
 /** The daemon's reconnect plan (packages/cli/src/daemon/reconnect.ts and backoff.ts). */
 const DRAIN_RECONNECT_SPREAD_MS = 2_000;
+const DRAIN_RETRIES = 15;
 const BACKOFF_BASE_MS = 1_000;
 const BACKOFF_CAP_MS = 15_000;
 
@@ -111,6 +112,7 @@ async function storm({ workerUrl, key, count, machinePrefix }) {
  * @property {number} registeredAt
  * @property {boolean} registeredSinceConnect
  * @property {number} attempts
+ * @property {number} drainRetries
  * @property {number} reconnects
  * @property {WebSocket | undefined} socket
  * @property {boolean} stopped
@@ -130,6 +132,7 @@ function holdWorker(machineId) {
     registeredAt: 0,
     registeredSinceConnect: false,
     attempts: 0,
+    drainRetries: 0,
     reconnects: 0,
     socket: undefined,
     stopped: false,
@@ -138,7 +141,11 @@ function holdWorker(machineId) {
     const socket = new WebSocket(heldUrl, { headers: { authorization: `Bearer ${heldKey}` } });
     worker.socket = socket;
     let heartbeat;
-    socket.on("open", () => socket.send(registerMessage(machineId)));
+    let opened = false;
+    socket.on("open", () => {
+      opened = true;
+      socket.send(registerMessage(machineId));
+    });
     socket.on("message", (data) => {
       const message = JSON.parse(data.toString());
       if (message.type === "registered") {
@@ -153,15 +160,23 @@ function holdWorker(machineId) {
     socket.on("close", (code) => {
       clearInterval(heartbeat);
       if (code === 4001 || code === 4000 || code === 4002 || worker.stopped) return;
-      // As the daemon: a 1001 to a registered worker comes back within 2 s; anything else backs
-      // off exponentially with full jitter, capped at 15 s, counting failures since the last register.
+      // As the daemon: a 1001 to a registered worker comes back within 2 s, and so do up to 15
+      // connections after it that fail (the server restarting); anything else backs off
+      // exponentially with full jitter, capped at 15 s, counting failures since the last register.
       const registered = worker.registeredSinceConnect;
       worker.registeredSinceConnect = false;
       if (registered) worker.attempts = 0;
-      const delay =
-        code === 1001 && registered
-          ? Math.random() * DRAIN_RECONNECT_SPREAD_MS
-          : Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** worker.attempts++);
+      let delay;
+      if (code === 1001 && registered) {
+        worker.drainRetries = DRAIN_RETRIES;
+        delay = Math.random() * DRAIN_RECONNECT_SPREAD_MS;
+      } else if ((!opened || code === 1001) && worker.drainRetries > 0) {
+        worker.drainRetries -= 1;
+        delay = Math.random() * DRAIN_RECONNECT_SPREAD_MS;
+      } else {
+        worker.drainRetries = 0;
+        delay = Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** worker.attempts++);
+      }
       worker.reconnects += 1;
       setTimeout(connect, delay).unref();
     });

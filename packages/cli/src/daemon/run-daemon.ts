@@ -9,7 +9,7 @@ import { workerSocketUrlOf } from "../http/server-url.ts";
 import type { Output } from "../output/output.ts";
 import { type BackoffPolicy, DEFAULT_BACKOFF, type RandomSource } from "./backoff.ts";
 import type { SessionEnd, SessionOptions } from "./connection.ts";
-import { planReconnect } from "./reconnect.ts";
+import { FIRST_CONNECT, planReconnect } from "./reconnect.ts";
 
 /** How the daemon ended: every way a session ends except a lost connection, which it retries. */
 export type DaemonEnd = Exclude<SessionEnd, { kind: "lost" }>;
@@ -49,7 +49,7 @@ function describeReconnect(lost: LostEnd, server: string, everReached: boolean, 
 export async function runDaemon(options: DaemonOptions, deps: DaemonDeps): Promise<DaemonEnd> {
   const { output } = deps;
   const url = workerSocketUrlOf(options.server);
-  let failures = 0;
+  let reconnect = FIRST_CONNECT;
   let everReached = false;
   let lastWorkerId: string | undefined;
   while (!options.stopSignal.aborted) {
@@ -73,8 +73,8 @@ export async function runDaemon(options: DaemonOptions, deps: DaemonDeps): Promi
       if (end.kind === "stopped") output.state("stopped");
       return end;
     }
-    const plan = planReconnect(end, failures, deps.random, deps.backoff ?? DEFAULT_BACKOFF);
-    failures = plan.failures;
+    const plan = planReconnect(end, reconnect, deps.random, deps.backoff ?? DEFAULT_BACKOFF);
+    reconnect = plan.next;
     output.state(describeReconnect(end, options.server, everReached, plan.delayMs));
     everReached ||= end.cause !== "unreachable";
     await deps.sleep(plan.delayMs, options.stopSignal);
