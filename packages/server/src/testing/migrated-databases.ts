@@ -11,9 +11,8 @@
  *
  * A run's databases carry its name (`provide`d by unit-run-setup.ts), whose teardown drops them.
  */
-import pg from "pg";
 import { inject } from "vitest";
-import { ADMIN_URL, asAdministrator, databaseUrl } from "./scratch-postgres.ts";
+import { asAdministrator, databaseUrl, withClient } from "./scratch-postgres.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -61,9 +60,7 @@ export async function giveBack(url: string): Promise<void> {
 
 /** Cuts off whoever is connected and renames the database, again if someone got in between. */
 async function renameWhenUnused(name: string, next: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  try {
+  await withClient(async (admin) => {
     for (let attempt = 1; ; attempt++) {
       await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", [name]);
       try {
@@ -74,37 +71,27 @@ async function renameWhenUnused(name: string, next: string): Promise<void> {
         if ((error as { code?: string }).code !== "55006" || attempt === 20) throw error;
       }
     }
-  } finally {
-    await admin.end();
-  }
+  });
 }
 
 async function emptyEveryTable(url: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
+  await withClient(async (client) => {
     const { rows } = await client.query<{ name: string }>(
       "SELECT quote_ident(tablename) AS name FROM pg_tables WHERE schemaname = 'public' AND tablename NOT LIKE 'kysely\\_%'",
     );
     if (rows.length > 0) {
       await client.query(`TRUNCATE ${rows.map((row) => row.name).join(", ")} RESTART IDENTITY CASCADE`);
     }
-  } finally {
-    await client.end();
-  }
+  }, url);
 }
 
 /** Drops every database whose name starts with `prefix`: the teardown of a run. */
 export async function dropDatabasesOfRun(prefix: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  try {
+  await withClient(async (admin) => {
     const { rows } = await admin.query<{ name: string }>(
       "SELECT quote_ident(datname) AS name FROM pg_database WHERE starts_with(datname, $1)",
       [prefix],
     );
     for (const { name } of rows) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  } finally {
-    await admin.end();
-  }
+  });
 }

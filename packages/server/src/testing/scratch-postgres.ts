@@ -4,22 +4,27 @@
  */
 import pg from "pg";
 
-export const ADMIN_URL = process.env.COGNO_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const ADMIN_URL = process.env.COGNO_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
 export interface ScratchDatabase {
   url: string;
   drop(): Promise<void>;
 }
 
+/** Connects to `url` (by default as the administrator, outside any scratch database) for `use`. */
+export async function withClient<T>(use: (client: pg.Client) => Promise<T>, url = ADMIN_URL): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await use(client);
+  } finally {
+    await client.end();
+  }
+}
+
 /** Runs SQL as the administrator, outside any scratch database. */
 export async function asAdministrator(statement: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  try {
-    await admin.query(statement);
-  } finally {
-    await admin.end();
-  }
+  await withClient((admin) => admin.query(statement));
 }
 
 /** The URL of the named database on the test server. */
