@@ -1,9 +1,11 @@
 /**
  * The gateway in-process, on a real Fastify server, a real WebSocket and a real database, with a
- * clock the test moves: what happens over minutes is checked in milliseconds.
+ * clock the test moves: what happens over minutes is checked in milliseconds. The gateway's tick
+ * (an interval) runs when a test says: a tick between moving the clock and a heartbeat's arrival
+ * would find the worker silent for the whole jump and cut it off.
  */
 import type { User } from "@cogno/protocol";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import WebSocket from "ws";
 import { createApiKey, listApiKeys } from "../apikeys/service.ts";
 import { type App, createApp } from "../app.ts";
@@ -17,8 +19,11 @@ let url: string;
 let alice: User;
 let workspaceId: string;
 
+const HEARTBEAT_INTERVAL_MS = 100;
+
 beforeEach(async () => {
-  deps = await createTestDeps({ COGNO_HEARTBEAT_INTERVAL_MS: "100" });
+  vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
+  deps = await createTestDeps({ COGNO_HEARTBEAT_INTERVAL_MS: String(HEARTBEAT_INTERVAL_MS) });
   alice = (await signUp(deps, { email: "alice@example.com", password: "long enough", name: "Alice" }, "t"))
     .user;
   workspaceId = (await createWorkspace(deps, alice.id, "Acme")).id;
@@ -28,8 +33,17 @@ beforeEach(async () => {
 
 afterEach(async () => {
   await app.shutDown();
+  vi.useRealTimers();
   await deps.cleanup();
 });
+
+/** Lets a heartbeat sent just now arrive, runs the gateway's tick, and lets what it writes land. */
+async function heartbeatThenTick(socket: WebSocket): Promise<void> {
+  socket.send(JSON.stringify({ type: "heartbeat" }));
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  vi.advanceTimersByTime(HEARTBEAT_INTERVAL_MS);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+}
 
 function connect(key: string): Promise<WebSocket> {
   const socket = new WebSocket(`${url.replace("http", "ws")}/api/v1/worker/connect`, {
@@ -83,12 +97,11 @@ describe("a worker that stays connected", () => {
     expect(await waitForLastUsed(connectedAt)).toBe(connectedAt);
 
     deps.clock.advance(30_000);
-    socket.send(JSON.stringify({ type: "heartbeat" }));
-    await new Promise((resolve) => setTimeout(resolve, 300)); // several ticks
+    await heartbeatThenTick(socket);
     expect(await lastUsedAt()).toBe(connectedAt); // not yet a minute: no write
 
     deps.clock.advance(31_000);
-    socket.send(JSON.stringify({ type: "heartbeat" }));
+    await heartbeatThenTick(socket);
     const minuteLater = deps.clock.now().toISOString();
     expect(await waitForLastUsed(minuteLater)).toBe(minuteLater);
     socket.close();
